@@ -1,0 +1,36 @@
+"""One small exception tree. Every message is one sentence: what is wrong, where, how to fix it."""
+
+
+class VoicecoachError(Exception):
+    """Base of every error voicecoach reports to the user."""
+
+    exit_code = 1
+
+
+class DataFileError(VoicecoachError):
+    """An intent or content file is malformed."""
+
+    exit_code = 2
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        super().__init__(f"{file}: {entry}: {problem}")
+        self.file = file
+        self.entry = entry
+
+
+class UsageError(VoicecoachError):
+    """A command-line option or script file is wrong."""
+
+    exit_code = 2
+
+
+class AudioError(VoicecoachError):
+    """No microphone, no speaker, an unreadable audio file."""
+
+
+class ModelError(VoicecoachError):
+    """No recognizer model, or a broken one."""
+
+
+class HistoryError(VoicecoachError):
+    """The history database cannot be read or written."""

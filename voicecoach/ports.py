@@ -1,0 +1,62 @@
+"""The ports between the pure core and the hardware: small protocols any end can fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+SAMPLE_RATE = 16000
+"""Hertz: every AudioSource delivers 16-bit signed little-endian mono PCM at this rate."""
+
+
+class AudioSource(Protocol):
+    """Where speech comes from: a microphone, a WAV file, a test pipe."""
+
+    def chunks(self) -> Iterator[bytes]:
+        """Yield PCM chunks (16 kHz, mono, 16-bit) until the source ends or is closed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What a recognizer made of the audio so far."""
+
+    text: str
+    """Lower-case words; empty when nothing was recognized."""
+    final: bool
+    """True at the end of an utterance, False for a partial result."""
+
+
+class Recognizer(Protocol):
+    """Turns PCM into words; restricted to the coach's vocabulary."""
+
+    name: str
+
+    def accept(self, pcm: bytes) -> Hypothesis | None:
+        """Feed a chunk; return a partial or final hypothesis when there is news, else None."""
+        ...
+
+    def finish(self) -> Hypothesis | None:
+        """Flush the end of the stream and return the last final hypothesis, if any."""
+        ...
+
+
+class Speaker(Protocol):
+    """Where the coach's voice goes."""
+
+    def say(self, text: str) -> None:
+        """Start speaking text; may return before the speech ends."""
+        ...
+
+    def stop(self) -> None:
+        """Silence the coach at once."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        ...
