@@ -1,0 +1,130 @@
+"""What the coach says and knows: the exercise catalogue and the spoken prompts, loaded once."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from voicecoach.datafile import Entry, load_yaml
+
+HERE = Path(__file__).parent
+SIDES = ("none", "one_sided", "alternating")
+
+PROMPTS: dict[str, frozenset[str]] = {
+    key: frozenset(fields.split()) if fields else frozenset()
+    for key, fields in {
+        "safety_intro": "", "safety_declined": "", "safety_thanks": "", "welcome": "",
+        "pain_last_time": "name", "briefing_intro": "name", "strengthens": "muscles",
+        "plan": "reps sets", "plan_hold": "hold", "plan_one_sided": "", "plan_alternating": "",
+        "get_ready": "", "hold": "", "rep_count": "rep reps", "switch_sides": "",
+        "rest": "seconds", "next_set": "set sets", "any_pain": "name", "checkin_good": "",
+        "what_next": "", "routine_intro": "count minutes", "routine_next": "name",
+        "routine_done": "", "pain_stop": "", "pain_advice": "", "paused": "", "resumed": "",
+        "skipped": "name", "goodbye": "minutes", "status_exercise": "name set sets rep reps",
+        "status_side": "side", "status_idle": "", "slower": "", "faster": "", "tempo_limit": "",
+        "reps_set": "count", "hold_set": "seconds", "no_hold": "name", "list_exercises": "names",
+        "answer_benefits": "name muscles benefit", "answer_instructions": "name steps",
+        "help": "", "not_understood": "", "nothing_to_repeat": "", "side_left": "",
+        "side_right": "", "progress": "days minutes", "progress_none": "", "answer_yes_no": "",
+    }.items()
+}
+TIPS = ("start_slowly", "listen_to_body", "form_check", "consistency", "see_doctor", "see_therapist")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    position: str
+    steps: tuple[str, ...]
+    strengthens: str
+    benefit: str
+    cues: tuple[str, ...]
+    move_cues: dict[str, str]
+    """Cue at the start of a rep, by side ("left", "right") or "" for exercises without sides."""
+    return_cue: str
+    sides: str
+    """"none", "one_sided" (all reps on one side, then the other) or "alternating" (every rep)."""
+    hold_seconds: int
+    """Seconds; 0 for exercises without a hold."""
+    move_seconds: int
+    """Seconds to move into the working position, at normal tempo."""
+    return_seconds: int
+    """Seconds to return to the start, at normal tempo."""
+    reps: int
+    sets: int
+    rest_seconds: int
+    """Seconds of rest between sets."""
+
+
+@dataclass(frozen=True)
+class Content:
+    exercises: dict[str, Exercise]
+    """By id, in catalogue order."""
+    prompts: dict[str, str]
+    tips: dict[str, str]
+
+    def say(self, key: str, **fields: object) -> str:
+        return self.prompts[key].format(**fields)
+
+
+def _move_cues(entry: Entry) -> dict[str, str]:
+    value = entry.data.get("move_cue")
+    if isinstance(value, dict):
+        sides = Entry(value, entry.file, f"{entry.name}.move_cue")
+        return {"left": sides.text("left"), "right": sides.text("right")}
+    return {"": entry.text("move_cue")}
+
+
+def _exercise(data: Any, file: Path, index: int) -> Exercise:
+    entry = Entry(data, file, f"exercises[{index}]")
+    entry.name = f"exercise '{entry.text('id')}'"
+    return Exercise(
+        id=entry.text("id"), name=entry.text("name"), position=entry.text("position"),
+        steps=entry.texts("steps"), strengthens=entry.text("strengthens"),
+        benefit=entry.text("benefit"), cues=entry.texts("cues"), move_cues=_move_cues(entry),
+        return_cue=entry.text("return_cue"), sides=entry.choice("sides", SIDES),
+        hold_seconds=entry.number("hold_seconds", 0, 30),
+        move_seconds=entry.number("move_seconds", 1, 10),
+        return_seconds=entry.number("return_seconds", 1, 10),
+        reps=entry.number("reps", 1, 30), sets=entry.number("sets", 1, 5),
+        rest_seconds=entry.number("rest_seconds", 5, 180),
+    )
+
+
+def _prompts(data: Any, file: Path) -> dict[str, str]:
+    entry = Entry(data, file, "prompts")
+    prompts = {}
+    for key, allowed in PROMPTS.items():
+        text = Entry(entry.data, file, f"prompts.{key}").text(key)
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        if not used <= allowed:
+            extra = ", ".join(sorted(used - allowed))
+            raise entry.fail(f"'{key}' uses unknown placeholder {extra}; allowed: {sorted(allowed)}")
+        prompts[key] = text
+    return prompts
+
+
+def load_content(folder: Path = HERE) -> Content:
+    """Load and validate exercises.yaml and prompts.yaml from folder."""
+    ex_file, pr_file = folder / "exercises.yaml", folder / "prompts.yaml"
+    raw = load_yaml(ex_file).get("exercises")
+    if not isinstance(raw, list) or not raw:
+        raise Entry({}, ex_file, "exercises").fail("must be a non-empty list of exercises")
+    exercises = [_exercise(item, ex_file, i) for i, item in enumerate(raw)]
+    prompt_data = load_yaml(pr_file)
+    tips_entry = Entry(prompt_data.get("tips"), pr_file, "tips")
+    return Content(
+        exercises={ex.id: ex for ex in exercises},
+        prompts=_prompts(prompt_data.get("prompts"), pr_file),
+        tips={key: tips_entry.text(key) for key in TIPS},
+    )
+
+
+@cache
+def content() -> Content:
+    """The packaged content, loaded once."""
+    return load_content()

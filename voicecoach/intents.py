@@ -1,0 +1,147 @@
+"""What the coach hears: intents/<lang>/*.yaml loaded and validated into frozen dataclasses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from voicecoach.datafile import Entry, load_yaml
+from voicecoach.errors import DataFileError
+
+INTENT_NAMES = (
+    "start_exercise", "start_routine", "exercise_benefits", "exercise_instructions",
+    "list_exercises", "pause", "resume", "stop", "next", "repeat", "slower", "faster",
+    "set_reps", "set_hold", "status", "help", "report_pain", "yes", "no", "progress",
+)
+EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
+NUMBER_SLOTS = ("count", "seconds")
+SLOTS = ("exercise", *NUMBER_SLOTS)
+PLACEHOLDER = re.compile(r"\{([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    sentences: tuple[str, ...]
+    """Example sentences; may hold the placeholders {exercise}, {count} and {seconds}."""
+
+
+@dataclass(frozen=True)
+class IntentSet:
+    language: str
+    intents: dict[str, Intent]
+    exercises: dict[str, tuple[str, ...]]
+    """Exercise id -> spoken aliases, mis-hearings included."""
+    numbers: dict[str, int]
+    """Number word -> value; "twenty five" is composed by the matcher."""
+    fillers: tuple[str, ...]
+    pain_words: frozenset[str]
+    """Any one of these words marks an utterance as pain."""
+    pain_negations: tuple[str, ...]
+    """Phrases that mention pain and mean there is none ("no pain")."""
+
+    def expanded(self) -> list[str]:
+        """Every example sentence with each placeholder filled by every alias or a few numbers."""
+        fills = {"exercise": [a for names in self.exercises.values() for a in names],
+                 "count": ["five", "eight", "ten", "twelve", "fifteen", "twenty"],
+                 "seconds": ["three", "five", "ten"]}
+        out: list[str] = []
+        for intent in self.intents.values():
+            for sentence in intent.sentences:
+                out.extend(_fill(sentence, fills))
+        return out
+
+
+def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
+    found = PLACEHOLDER.search(sentence)
+    if not found:
+        return [sentence]
+    head, tail = sentence[: found.start()], sentence[found.end() :]
+    return [head + value + rest for value in fills[found[1]] for rest in _fill(tail, fills)]
+
+
+def _sentences(entry: Entry, name: str) -> tuple[str, ...]:
+    sentences = entry.texts(name)
+    for sentence in sentences:
+        for slot in PLACEHOLDER.findall(sentence):
+            if slot not in SLOTS:
+                raise entry.fail(f"sentence {sentence!r} has unknown slot {{{slot}}}; use {SLOTS}")
+    return sentences
+
+
+def _exercise_lists(entry: Entry) -> dict[str, tuple[str, ...]]:
+    lists = Entry(entry.data.get("exercise"), entry.file, "lists.exercise")
+    owner: dict[str, str] = {}
+    for ex_id in lists.data:
+        if ex_id not in EXERCISE_IDS:
+            raise lists.fail(f"'{ex_id}' is not an exercise id; use one of {EXERCISE_IDS}")
+        for alias in lists.texts(ex_id):
+            if owner.setdefault(alias, ex_id) != ex_id:
+                raise lists.fail(f"alias {alias!r} is listed for both {owner[alias]} and {ex_id}")
+    return {ex_id: lists.texts(ex_id) for ex_id in lists.data}
+
+
+def _numbers(entry: Entry) -> dict[str, int]:
+    for word, value in entry.data.items():
+        if not isinstance(word, str) or isinstance(value, bool) or not isinstance(value, int):
+            raise entry.fail(f"{word!r}: {value!r} must map a quoted word to a whole number")
+    return dict(entry.data)
+
+
+def _merge(files: list[Path]) -> dict[str, Any]:
+    merged: dict[str, Any] = {"intents": {}, "language": None}
+    for file in files:
+        data = load_yaml(file)
+        for name, sentences in (data.get("intents") or {}).items():
+            entry = Entry({name: sentences}, file, f"intent '{name}'")
+            if name not in INTENT_NAMES:
+                raise entry.fail(f"is not a known intent; use one of {', '.join(INTENT_NAMES)}")
+            if name in merged["intents"]:
+                raise entry.fail("is defined in two files; keep each intent in one file")
+            merged["intents"][name] = Intent(name, _sentences(entry, name))
+        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations"):
+            if key in data:
+                merged[key] = (data[key], file)
+    return merged
+
+
+def _part(merged: dict[str, Any], key: str, folder: Path) -> Entry:
+    if key not in merged:
+        raise DataFileError(str(folder), key, f"no file defines '{key}'; add it to lists.yaml")
+    data, file = merged[key]
+    return Entry({key: data} if isinstance(data, list) else data, file, key)
+
+
+def load_intents(folder: Path) -> IntentSet:
+    """Load and validate every *.yaml file of one language folder."""
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise DataFileError(str(folder), "folder", "has no intent files (*.yaml)")
+    merged = _merge(files)
+    missing = [name for name in INTENT_NAMES if name not in merged["intents"]]
+    if missing:
+        raise DataFileError(str(folder), "intents", f"no examples for {', '.join(missing)}")
+    pain = _part(merged, "pain_words", folder)
+    return IntentSet(
+        language=folder.name,
+        intents=merged["intents"],
+        exercises=_exercise_lists(_part(merged, "lists", folder)),
+        numbers=_numbers(_part(merged, "numbers", folder)),
+        fillers=_part(merged, "fillers", folder).texts("fillers"),
+        pain_words=frozenset(pain.texts("pain_words")),
+        pain_negations=_part(merged, "pain_negations", folder).texts("pain_negations"),
+    )
+
+
+def intents_root() -> Path:
+    """The intents/ folder: packaged inside voicecoach, or beside it in a source checkout."""
+    packaged = Path(__file__).parent / "intents"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "intents"
+
+
+@cache
+def default_intents(language: str = "en") -> IntentSet:
+    return load_intents(intents_root() / language)

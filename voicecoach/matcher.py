@@ -1,0 +1,257 @@
+"""Text to intent: a pure, fuzzy match of what was heard against the example sentences.
+
+The recipe, in order:
+
+1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
+   fillers ("please", "um", "okay coach") removed;
+2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
+   ``report_pain`` at once, whatever else was said ("stop, it hurts"); failing that, a pain
+   example sentence scoring at least ``PAIN_CUTOFF``;
+3. slots: the longest exercise alias found exactly, else the closest one scoring at least
+   ``ALIAS_CUTOFF``; the first number;
+4. every example sentence is scored against the utterance with its slots replaced by
+   placeholders, as the better of rapidfuzz's ``ratio`` and ``token_sort_ratio`` (word order);
+5. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
+   one short word: "no" is not "now") and beats the best sentence of any other intent by
+   ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from voicecoach.intents import NUMBER_SLOTS, IntentSet
+
+CUTOFF = 80.0
+"""Lowest similarity (0-100) of the best example sentence for a match."""
+SHORT_CUTOFF = 90.0
+"""Lowest similarity for an utterance of at most ``SHORT_CHARS`` characters."""
+SHORT_CHARS = 4
+MARGIN = 5.0
+"""How far the winning intent must lead the runner-up."""
+PAIN_CUTOFF = 70.0
+"""Lowest similarity to a pain example sentence that already counts as pain."""
+ALIAS_CUTOFF = 80.0
+"""Lowest similarity of a few heard words to an exercise alias."""
+WORD_CUTOFF = 80.0
+"""Lowest similarity of a heard word to a word of an example sentence."""
+FUZZY_CHARS = 5
+"""Shorter words must be heard exactly ("no" is not "now")."""
+KNOWN_EXTRA = 0.25
+UNKNOWN_EXTRA = 1.0
+"""What a heard word the coach does not know costs."""
+"""What a heard word the coach knows, but the sentence lacks, costs (a matched word gains 1)."""
+URGENT = ("stop", "pause")
+"""Intents acted on from a partial result, besides pain."""
+URGENT_CUTOFF = 90.0
+
+TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: str
+    slots: dict[str, str | int] = field(default_factory=dict)
+    score: float = 100.0
+    """Similarity 0-100 of the best example sentence."""
+
+
+@dataclass(frozen=True)
+class _Template:
+    intent: str
+    text: str
+    exercise: bool
+    number: str | None
+    """Name of the number slot, or None."""
+
+
+@dataclass(frozen=True)
+class _Heard:
+    tokens: tuple[str, ...]
+    exercise: tuple[str, int, int] | None = None
+    """(exercise id, first token, end token) of the alias found."""
+    number: int | None = None
+
+    def form(self, template: _Template) -> str | None:
+        """The utterance with the slots this template takes replaced, or None if one is missing."""
+        tokens = list(self.tokens)
+        if template.number:
+            if self.number is None:
+                return None
+            tokens = ["{n}" if t == str(self.number) else t for t in tokens]
+        if template.exercise:
+            if self.exercise is None:
+                return None
+            _, start, end = self.exercise
+            tokens[start:end] = ["{exercise}"]
+        return " ".join(tokens)
+
+
+class Matcher:
+    def __init__(self, intents: IntentSet) -> None:
+        self.intents = intents
+        self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
+        self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
+        self._aliases = {
+            " ".join(self._tokens(alias)): ex_id
+            for ex_id, aliases in intents.exercises.items()
+            for alias in aliases
+        }
+        templates = [self._template(name, s)
+                     for name, intent in intents.intents.items() for s in intent.sentences]
+        self._vocabulary = {w for t in templates for w in t.text.split()} | {
+            w for alias in self._aliases for w in alias.split()}
+        # Pain sentences with a pain word are covered by the word check itself.
+        self._templates = [t for t in templates if not (
+            t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
+
+    def match(self, text: str) -> Match | None:
+        """The intent of one utterance, or None when it is not for the coach."""
+        heard = self._heard(text)
+        if not heard.tokens:
+            return None
+        if self._has_pain_word(heard.tokens):
+            return Match("report_pain")
+        scores = self._scores(heard)
+        pain = scores.pop("report_pain", None)
+        if pain and pain[0] >= PAIN_CUTOFF and not self._negated(heard.tokens):
+            return Match("report_pain", score=round(pain[0], 1))
+        return self._decide(heard, scores)
+
+    def urgent(self, partial: str) -> Match | None:
+        """Pain, stop or pause in a partial result, sure enough to act on before the end."""
+        found = self.match(partial)
+        if found and (found.intent == "report_pain"
+                      or (found.intent in URGENT and found.score >= URGENT_CUTOFF)):
+            return found
+        return None
+
+    def _decide(self, heard: _Heard, scores: dict[str, tuple[float, _Template]]) -> Match | None:
+        ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)
+        if not ranked:
+            return None
+        intent, (best, template) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        short = len(" ".join(heard.tokens)) <= SHORT_CHARS
+        if best < (SHORT_CUTOFF if short else CUTOFF) or best - runner_up < MARGIN:
+            return None
+        slots: dict[str, str | int] = {}
+        if template.exercise and heard.exercise:
+            slots["exercise"] = heard.exercise[0]
+        if template.number and heard.number is not None:
+            slots[template.number] = heard.number
+        return Match(intent, slots, round(best, 1))
+
+    def _scores(self, heard: _Heard) -> dict[str, tuple[float, _Template]]:
+        """Best score per intent; pain sentences with a pain word are left to the word check."""
+        best: dict[str, tuple[float, _Template]] = {}
+        for template in self._templates:
+            form = heard.form(template)
+            if form is None:
+                continue
+            score = max(fuzz.ratio(form, template.text),
+                        fuzz.token_sort_ratio(form, template.text),
+                        self._coverage(form.split(), template.text.split()))
+            if score > best.get(template.intent, (-1.0, template))[0]:
+                best[template.intent] = (score, template)
+        return best
+
+    def _coverage(self, heard: list[str], template: list[str]) -> float:
+        """Share of the template's words heard, where extra words the coach knows cost little."""
+        unmatched, matched = list(heard), 0.0
+        for word in template:
+            if word in unmatched:
+                unmatched.remove(word)
+                matched += 1.0
+            elif len(word) >= FUZZY_CHARS:
+                found = process.extractOne(word, unmatched, scorer=fuzz.ratio,
+                                           score_cutoff=WORD_CUTOFF)
+                if found:
+                    unmatched.pop(found[2])
+                    matched += found[1] / 100.0
+        extra = sum(KNOWN_EXTRA if w in self._vocabulary else UNKNOWN_EXTRA for w in unmatched)
+        return 100.0 * matched / (len(template) + extra)
+
+    def _has_pain_word(self, tokens: Sequence[str]) -> bool:
+        return any(self._is_pain_word(token) for token in self._without_negations(tokens))
+
+    def _negated(self, tokens: Sequence[str]) -> bool:
+        return len(self._without_negations(tokens)) < len(tokens)
+
+    def _without_negations(self, tokens: Sequence[str]) -> list[str]:
+        text = f" {' '.join(tokens)} "
+        for negation in self._negations:
+            text = text.replace(f" {negation} ", " ")
+        return text.split()
+
+    def _is_pain_word(self, token: str) -> bool:
+        words = self.intents.pain_words
+        return token in words or any(len(w) >= 4 and token.startswith(w) for w in words)
+
+    def _heard(self, text: str) -> _Heard:
+        tokens = self._tokens(text)
+        numbers = [int(t) for t in tokens if t.isdigit()]
+        return _Heard(tokens, self._find_exercise(tokens), numbers[0] if numbers else None)
+
+    def _find_exercise(self, tokens: tuple[str, ...]) -> tuple[str, int, int] | None:
+        spans = [(i, i + n) for n in (4, 3, 2, 1) for i in range(len(tokens) - n + 1)]
+        for start, end in spans:
+            ex_id = self._aliases.get(" ".join(tokens[start:end]))
+            if ex_id:
+                return ex_id, start, end
+        best: tuple[float, tuple[str, int, int]] | None = None
+        for start, end in spans:
+            words = " ".join(tokens[start:end])
+            if len(words) < 4 or words.isdigit():
+                continue
+            found = process.extractOne(words, self._aliases.keys(), scorer=fuzz.ratio,
+                                       score_cutoff=ALIAS_CUTOFF)
+            if found and (best is None or found[1] > best[0]):
+                best = (found[1], (self._aliases[found[0]], start, end))
+        return best[1] if best else None
+
+    def _template(self, intent: str, sentence: str) -> _Template:
+        tokens = self._tokens(sentence)
+        slots = [t[1:-1] for t in tokens if t.startswith("{")]
+        number = next((s for s in slots if s in NUMBER_SLOTS), None)
+        text = " ".join("{n}" if t[1:-1] in NUMBER_SLOTS else t for t in tokens)
+        return _Template(intent, text, "exercise" in slots, number)
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        text = text.lower().replace("'", "").replace("’", "")
+        return tuple(TOKEN.findall(text.replace("-", " ")))
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        """Words of text with number words as digits and fillers removed."""
+        words = self._numbers(self._words(text))
+        for filler in self._fillers:
+            words = _remove(words, filler)
+        return words
+
+    def _numbers(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        values = self.intents.numbers
+        out: list[str] = []
+        for word in words:
+            value = values.get(word)
+            previous = int(out[-1]) if out and out[-1].isdigit() else None
+            if value is not None and previous and previous % 10 == 0 and previous >= 20 and value < 10:
+                out[-1] = str(previous + value)
+            else:
+                out.append(str(value) if value is not None else word)
+        return tuple(out)
+
+
+def _remove(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """words without any occurrence of phrase (a run of whole words)."""
+    n, out, i = len(phrase), [], 0
+    while i < len(words):
+        if words[i : i + n] == phrase:
+            i += n
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
