@@ -19,7 +19,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
-        raise DataFileError(str(path), where, "is not valid YAML; check quotes and indentation") from exc
+        problem = "is not valid YAML; check its quotes and indentation"
+        raise DataFileError(str(path), where, problem) from exc
     if not isinstance(data, dict):
         raise DataFileError(str(path), "file", "must be a mapping of keys at the top level")
     return data

@@ -49,6 +49,8 @@ URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
 
+TENS = (20, 30, 40, 50, 60, 70, 80, 90)
+"""Values a unit word is added to: "twenty five" is 25."""
 TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
 
 
@@ -237,8 +239,8 @@ class Matcher:
         out: list[str] = []
         for word in words:
             value = values.get(word)
-            previous = int(out[-1]) if out and out[-1].isdigit() else None
-            if value is not None and previous and previous % 10 == 0 and previous >= 20 and value < 10:
+            previous = int(out[-1]) if out and out[-1].isdigit() else 0
+            if value is not None and previous in TENS and 0 < value < 10:
                 out[-1] = str(previous + value)
             else:
                 out.append(str(value) if value is not None else word)

@@ -31,7 +31,9 @@ PROMPTS: dict[str, frozenset[str]] = {
         "side_right": "", "progress": "days minutes", "progress_none": "", "answer_yes_no": "",
     }.items()
 }
-TIPS = ("start_slowly", "listen_to_body", "form_check", "consistency", "see_doctor", "see_therapist")
+TIPS = (
+    "start_slowly", "listen_to_body", "form_check", "consistency", "see_doctor", "see_therapist",
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _prompts(data: Any, file: Path) -> dict[str, str]:
         used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
         if not used <= allowed:
             extra = ", ".join(sorted(used - allowed))
-            raise entry.fail(f"'{key}' uses unknown placeholder {extra}; allowed: {sorted(allowed)}")
+            raise entry.fail(f"'{key}' uses unknown placeholder {extra}; use {sorted(allowed)}")
         prompts[key] = text
     return prompts
 

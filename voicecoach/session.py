@@ -1,0 +1,494 @@
+"""The session: a pure state machine. (state, event, now) -> (new state, actions); no I/O.
+
+Phases and what moves them (``*`` is any phase):
+
+    SAFETY   --yes--> IDLE (or the exercise asked for)      SAFETY --no--> ENDED
+    IDLE     --start_exercise / start_routine--> BRIEFING
+    BRIEFING --time--> MOVE --time--> HOLD (if the exercise holds) --time--> RETURN --time--> MOVE
+    RETURN   --time, one side done--> SWITCH --time--> MOVE
+    RETURN   --time, set done--> REST --time--> MOVE;  after the last set --> CHECKIN
+    CHECKIN  --no--> IDLE, or BRIEFING of the routine's next exercise;  --yes--> as pain
+    ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
+    timed    --pause--> PAUSED --resume--> the same phase afresh (a hold restarts cleanly)
+    *        --stop--> ENDED;   * --report_pain--> ENDED, speech silenced first
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from voicecoach.content import Content, Exercise
+from voicecoach.session_types import (
+    REP_PHASES,
+    TIMED,
+    WORKING,
+    Action,
+    Context,
+    Emit,
+    Event,
+    Heard,
+    Phase,
+    Plan,
+    Say,
+    Silence,
+    State,
+    speech_seconds,
+)
+
+GET_READY_SECONDS = 4.0
+"""Seconds between the end of a briefing and the first rep."""
+SWITCH_SECONDS = 6.0
+"""Seconds to change sides, after the prompt is spoken."""
+COUNTDOWN = 3
+"""The last seconds of a rest are counted down aloud."""
+TEMPO_STEP = 1.25
+TEMPO_RANGE = (0.6, 2.0)
+"""Movement phases last their catalogue time times the tempo, kept within this range."""
+REPS_RANGE = (1, 30)
+HOLD_RANGE = (1, 30)
+HINT_GAP = 30.0
+"""Seconds between two "say help" hints, so that noise does not make the coach nag."""
+
+Result = tuple[State, list[Action]]
+Handler = Callable[["Session", State, Heard, float], Result]
+
+
+class Session:
+    """The rules of a session over one catalogue and what is known of the user."""
+
+    def __init__(self, content: Content, context: Context) -> None:
+        self.content = content
+        self.context = context
+
+    def begin(self, now: float) -> Result:
+        state = State(Phase.IDLE, started=now, plans=dict(self.context.plans))
+        if not self.context.acknowledged:
+            return self._say(replace(state, phase=Phase.SAFETY), "safety_intro")
+        return self._welcome(state, now)
+
+    def step(self, state: State, event: Event, now: float) -> Result:
+        if state.phase is Phase.ENDED:
+            return state, []
+        if isinstance(event, Heard):
+            new, actions = self._heard(state, event, now)
+        else:
+            new, actions = self._tick(state, now)
+        if (new.phase, new.exercise, new.set, new.rep, new.side) != (
+                state.phase, state.exercise, state.set, state.rep, state.side):
+            actions.append(Emit("state", self._where(new)))
+        return new, actions
+
+    def finish(self, state: State, now: float, reason: str = "end") -> Result:
+        """End the session (stop, pain, or nothing more to do) with its summary."""
+        summary = {"reason": reason, "minutes": round((now - state.started) / 60, 1),
+                   "exercises": list(state.done), "reps": state.reps_done}
+        return replace(state, phase=Phase.ENDED, deadline=None), [Emit("session_end", summary)]
+
+    def running(self, state: State) -> bool:
+        """An exercise is under way (paused or not)."""
+        return state.phase in WORKING
+
+    # -- speech -----------------------------------------------------------------------------
+
+    def _line(self, key: str, **fields: object) -> str:
+        return self.content.say(key, **fields)
+
+    def _say(self, state: State, key: str, **fields: object) -> Result:
+        text = self._line(key, **fields)
+        return replace(state, last_said=text), [Say(text)]
+
+    def _plan(self, state: State, ex: Exercise) -> Plan:
+        default = Plan(ex.reps, ex.sets, ex.hold_seconds)
+        plan = state.plans.get(ex.id) or default
+        return replace(plan, hold=plan.hold if ex.hold_seconds else 0)
+
+    def _ex(self, state: State) -> Exercise:
+        assert state.exercise is not None
+        return self.content.exercises[state.exercise]
+
+    def _where(self, state: State) -> dict[str, object]:
+        return {"state": state.phase.value, "exercise": state.exercise, "set": state.set,
+                "rep": state.rep, "side": state.side}
+
+    # -- heard ------------------------------------------------------------------------------
+
+    def _heard(self, state: State, heard: Heard, now: float) -> Result:
+        match = heard.match
+        if match is None:
+            return self._not_understood(state, heard, now)
+        handler = RULES.get((state.phase, match.intent)) or RULES.get(("*", match.intent))
+        if handler is None:
+            return state, []
+        return handler(self, state, heard, now)
+
+    def _not_understood(self, state: State, heard: Heard, now: float) -> Result:
+        if len(heard.text.split()) < 2 or now - state.last_hint < HINT_GAP:
+            return state, []
+        key = "safety_intro" if state.phase is Phase.SAFETY else "not_understood"
+        new, actions = self._say(state, key)
+        return replace(new, last_hint=now), actions
+
+    def _welcome(self, state: State, now: float) -> Result:
+        state, actions = self._say(replace(state, phase=Phase.IDLE), "welcome")
+        if self.context.last_pain:
+            name = self.content.exercises[self.context.last_pain].name
+            state, more = self._say(state, "pain_last_time", name=name)
+            actions += more
+        start = self.context.start
+        if start:
+            begun = self._routine(state, now) if start == "routine" else None
+            return self._then(begun or self._brief(state, start, now), actions)
+        return state, actions
+
+    # -- exercises --------------------------------------------------------------------------
+
+    def _routine(self, state: State, now: float) -> Result:
+        ids = list(self.content.exercises)
+        minutes = round(sum(self._minutes(state, i) for i in ids))
+        state, actions = self._say(state, "routine_intro", count=len(ids), minutes=minutes)
+        state = replace(state, queue=tuple(ids[1:]), routine=True)
+        state, more = self._brief(state, ids[0], now, actions)
+        return state, more
+
+    def _minutes(self, state: State, ex_id: str) -> float:
+        ex = self.content.exercises[ex_id]
+        plan = self._plan(state, ex)
+        sides = 1 if ex.sides == "none" else 2
+        per_set = plan.reps * sides * (ex.move_seconds + plan.hold + ex.return_seconds)
+        return (plan.sets * per_set + (plan.sets - 1) * ex.rest_seconds + 60) / 60
+
+    def _brief(self, state: State, ex_id: str, now: float,
+               said: list[Action] | None = None) -> Result:
+        ex = self.content.exercises[ex_id]
+        plan = self._plan(state, ex)
+        lines = [self._line("briefing_intro", name=ex.name), ex.position, *ex.steps,
+                 self._line("strengthens", muscles=ex.strengthens),
+                 ex.cues[len(state.done) % len(ex.cues)],
+                 self._line("plan", reps=plan.reps, sets=plan.sets)]
+        if plan.hold:
+            lines.append(self._line("plan_hold", hold=plan.hold))
+        if ex.sides != "none":
+            lines.append(self._line(f"plan_{ex.sides}"))
+        lines.append(self._line("get_ready"))
+        text = " ".join(lines)
+        first = "right" if ex.sides != "none" else None
+        state = replace(state, phase=Phase.BRIEFING, exercise=ex_id, set=1, rep=1, side=first,
+                        count=0, last_said=text,
+                        deadline=now + speech_seconds(text) + GET_READY_SECONDS)
+        return state, [*(said or []), Say(text)]
+
+    def _move(self, state: State, now: float, wait: float = 0.0) -> Result:
+        """Start the current rep: the movement cue, then the move phase."""
+        ex = self._ex(state)
+        cue = ex.move_cues.get(state.side or "") or next(iter(ex.move_cues.values()))
+        deadline = now + wait + ex.move_seconds * state.tempo
+        return replace(state, phase=Phase.MOVE, count=0, deadline=deadline), [Say(cue)]
+
+    def _hold_or_return(self, state: State, now: float) -> Result:
+        plan = self._plan(state, self._ex(state))
+        if plan.hold:
+            text = self._line("hold")
+            return replace(state, phase=Phase.HOLD, count=0, deadline=now + 1), [Say(text)]
+        return self._return(state, now)
+
+    def _count(self, state: State, now: float) -> Result:
+        count = state.count + 1
+        actions: list[Action] = [Say(str(count), count=True)]
+        assert state.deadline is not None
+        state = replace(state, count=count, deadline=state.deadline + 1)
+        if count >= self._plan(state, self._ex(state)).hold:
+            state, more = self._return(state, now)
+            actions += more
+        return state, actions
+
+    def _return(self, state: State, now: float) -> Result:
+        ex = self._ex(state)
+        deadline = now + ex.return_seconds * state.tempo
+        return replace(state, phase=Phase.RETURN, deadline=deadline), [Say(ex.return_cue)]
+
+    def _rep_done(self, state: State, now: float) -> Result:
+        ex, plan = self._ex(state), self._plan(state, self._ex(state))
+        fact = Emit("rep", {"exercise": ex.id, "set": state.set, "rep": state.rep,
+                            "side": state.side})
+        text = self._line("rep_count", rep=state.rep, reps=plan.reps)
+        state = replace(state, reps_done=state.reps_done + 1)
+        said: list[Action] = [fact, Say(text, count=True)]
+        if ex.sides == "alternating" and state.side == "right":
+            return self._then(self._move(replace(state, side="left"), now), said)
+        if ex.sides == "alternating":
+            state = replace(state, side="right")
+        if state.rep < plan.reps:
+            return self._then(self._move(replace(state, rep=state.rep + 1), now), said)
+        if ex.sides == "one_sided" and state.side == "right":
+            state, more = self._say(replace(state, phase=Phase.SWITCH, side="left", rep=1),
+                                    "switch_sides")
+            wait = speech_seconds(state.last_said) + SWITCH_SECONDS
+            return replace(state, deadline=now + wait), said + more
+        return self._then(self._set_done(state, now), said)
+
+    def _set_done(self, state: State, now: float) -> Result:
+        ex, plan = self._ex(state), self._plan(state, self._ex(state))
+        fact = Emit("set_done", {"exercise": ex.id, "set": state.set, "reps": plan.reps,
+                                 "hold": plan.hold, "tempo": state.tempo})
+        if state.set < plan.sets:
+            side = "right" if ex.sides != "none" else None
+            state, said = self._say(replace(state, phase=Phase.REST, side=side, rep=1, count=0),
+                                    "rest", seconds=ex.rest_seconds)
+            rest = max(ex.rest_seconds - COUNTDOWN, speech_seconds(state.last_said))
+            return replace(state, deadline=now + rest), [fact, *said]
+        state, said = self._say(replace(state, phase=Phase.CHECKIN, deadline=None), "any_pain",
+                                name=ex.name)
+        return state, [fact, *said]
+
+    def _rest_tick(self, state: State, now: float) -> Result:
+        if state.count < COUNTDOWN:
+            assert state.deadline is not None
+            number = Say(str(COUNTDOWN - state.count), count=True)
+            return replace(state, count=state.count + 1, deadline=state.deadline + 1), [number]
+        state = replace(state, set=state.set + 1)
+        plan = self._plan(state, self._ex(state))
+        state, said = self._say(state, "next_set", set=state.set, sets=plan.sets)
+        return self._then(self._move(state, now, speech_seconds(state.last_said)), said)
+
+    def _next_exercise(self, state: State, now: float, key: str, **fields: object) -> Result:
+        """After an exercise ends or is skipped: the routine's next one, or back to idle."""
+        state, said = self._say(state, key, **fields)
+        base = replace(state, exercise=None, side=None, set=1, rep=1, deadline=None)
+        if state.queue:
+            nxt = self.content.exercises[state.queue[0]]
+            more: list[Action] = [Say(self._line("routine_next", name=nxt.name))]
+            return self._brief(replace(base, queue=state.queue[1:]), nxt.id, now, said + more)
+        if state.routine:
+            state, done = self._say(replace(base, phase=Phase.IDLE), "routine_done")
+            return state, said + done + [Say(self.content.tips["consistency"])]
+        state, done = self._say(replace(base, phase=Phase.IDLE), "what_next")
+        return state, said + done
+
+    @staticmethod
+    def _then(result: Result, before: list[Action]) -> Result:
+        return result[0], before + result[1]
+
+    # -- time -------------------------------------------------------------------------------
+
+    def _tick(self, state: State, now: float) -> Result:
+        if state.phase not in TIMED or state.deadline is None or now < state.deadline:
+            return state, []
+        on_time = {
+            Phase.BRIEFING: self._move, Phase.ANSWER: self._move, Phase.SWITCH: self._move,
+            Phase.MOVE: self._hold_or_return, Phase.HOLD: self._count,
+            Phase.RETURN: self._rep_done, Phase.REST: self._rest_tick,
+        }[state.phase]
+        return on_time(state, now)
+
+    def next_deadline(self, state: State) -> float | None:
+        """When the next timed step is due, if any."""
+        return state.deadline if state.phase in TIMED else None
+
+
+# -- what the user says, by phase --------------------------------------------------------------
+
+
+def _pain(s: Session, state: State, heard: Heard, now: float) -> Result:
+    fact = Emit("pain", {"exercise": state.exercise, "rep": state.rep if s.running(state) else None,
+                         "text": heard.text})
+    said = [Say(s._line("pain_stop")), Say(s._line("pain_advice"))]
+    state = replace(state, last_said=" ".join(a.text for a in said))
+    ended, end = s.finish(state, now, "pain")
+    return ended, [Silence(), fact, *said, *end]
+
+
+def _checkin_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return _pain(s, state, heard, now)
+
+
+def _checkin_no(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex_id = state.exercise
+    assert ex_id is not None
+    state = replace(state, done=(*state.done, ex_id))
+    fact = Emit("exercise_done", {"exercise": ex_id, "pain": False})
+    return s._then(s._next_exercise(state, now, "checkin_good"), [fact])
+
+
+def _safety_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "safety_thanks")
+    state, more = s._welcome(state, now)
+    return state, [Emit("acknowledged", {}), *said, *more]
+
+
+def _safety_no(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "safety_declined")
+    ended, end = s.finish(state, now, "declined")
+    return ended, said + end
+
+
+def _stop(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "goodbye", minutes=round((now - state.started) / 60))
+    ended, end = s.finish(state, now, "stop")
+    return ended, [Silence(), *said, *end]
+
+
+def _start_exercise(s: Session, state: State, heard: Heard, now: float) -> Result:
+    assert heard.match is not None
+    ex_id = str(heard.match.slots["exercise"])
+    return s._brief(replace(state, queue=(), routine=False), ex_id, now)
+
+
+def _start_routine(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return s._routine(state, now)
+
+
+def _pause(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(replace(state, phase=Phase.PAUSED, paused_from=state.phase,
+                                 deadline=None), "paused")
+    return state, [Silence(), *said]
+
+
+def _resume(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "resumed")
+    wait = speech_seconds(state.last_said)
+    if state.paused_from is Phase.REST:
+        return replace(state, phase=Phase.REST, count=0, deadline=now + wait), said
+    if state.paused_from is Phase.BRIEFING:
+        return replace(state, phase=Phase.BRIEFING, deadline=now + wait + GET_READY_SECONDS), said
+    if state.paused_from is Phase.SWITCH:
+        return replace(state, phase=Phase.SWITCH, deadline=now + wait + SWITCH_SECONDS), said
+    return s._then(s._move(state, now, wait), said)
+
+
+def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
+    name = s._ex(state).name
+    fact = Emit("exercise_skipped", {"exercise": state.exercise})
+    return s._then(s._next_exercise(state, now, "skipped", name=name), [Silence(), fact])
+
+
+def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
+    if not state.last_said:
+        return s._say(state, "nothing_to_repeat")
+    return _answer(s, state, state.last_said, now)
+
+
+def _answer(s: Session, state: State, text: str, now: float) -> Result:
+    """Say text without losing the place: a rep under way starts again after it."""
+    said: list[Action] = [Say(text)]
+    state = replace(state, last_said=text)
+    wait = now + speech_seconds(text)
+    if state.phase in REP_PHASES:
+        return replace(state, phase=Phase.ANSWER, count=0, deadline=wait), [Silence(), *said]
+    if state.phase in TIMED and state.deadline is not None:
+        return replace(state, deadline=max(state.deadline, wait)), said
+    return state, said
+
+
+def _say_key(key: str) -> Handler:
+    def handler(s: Session, state: State, heard: Heard, now: float) -> Result:
+        return _answer(s, state, s._line(key), now)
+    return handler
+
+
+def _benefits(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex = _slot_exercise(s, heard)
+    text = s._line("answer_benefits", name=ex.name, muscles=ex.strengthens, benefit=ex.benefit)
+    return _answer(s, state, text, now)
+
+
+def _instructions(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex = _slot_exercise(s, heard)
+    steps = " ".join((ex.position, *ex.steps))
+    return _answer(s, state, s._line("answer_instructions", name=ex.name, steps=steps), now)
+
+
+def _slot_exercise(s: Session, heard: Heard) -> Exercise:
+    assert heard.match is not None
+    return s.content.exercises[str(heard.match.slots["exercise"])]
+
+
+def _list(s: Session, state: State, heard: Heard, now: float) -> Result:
+    names = [f"the {ex.name}" for ex in s.content.exercises.values()]
+    joined = ", ".join(names[:-1]) + ", and " + names[-1]
+    return _answer(s, state, s._line("list_exercises", names=joined), now)
+
+
+def _status(s: Session, state: State, heard: Heard, now: float) -> Result:
+    if not s.running(state):
+        return _answer(s, state, s._line("status_idle"), now)
+    ex = s._ex(state)
+    plan = s._plan(state, ex)
+    text = s._line("status_exercise", name=ex.name, set=state.set, sets=plan.sets,
+                   rep=state.rep, reps=plan.reps)
+    if state.side:
+        text += " " + s._line("status_side", side=s._line(f"side_{state.side}"))
+    return _answer(s, state, text, now)
+
+
+def _progress(s: Session, state: State, heard: Heard, now: float) -> Result:
+    days, minutes = s.context.week
+    text = s._line("progress", days=days, minutes=minutes) if days else s._line("progress_none")
+    return _answer(s, state, text, now)
+
+
+def _tempo(factor: float, key: str) -> Handler:
+    def handler(s: Session, state: State, heard: Heard, now: float) -> Result:
+        low, high = TEMPO_RANGE
+        tempo = round(min(high, max(low, state.tempo * factor)), 3)
+        if tempo == state.tempo:
+            return s._say(state, "tempo_limit")
+        return s._say(replace(state, tempo=tempo), key)
+    return handler
+
+
+def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """Set reps or hold for the exercise under way, or for every exercise when idle."""
+    assert heard.match is not None
+    slot, value = next(iter(heard.match.slots.items()))
+    low, high = REPS_RANGE if slot == "count" else HOLD_RANGE
+    value = min(high, max(low, int(value)))
+    targets = [state.exercise] if state.exercise else list(s.content.exercises)
+    holds = [s.content.exercises[t] for t in targets if s.content.exercises[t].hold_seconds]
+    if slot == "seconds" and not holds:
+        return s._say(state, "no_hold", name=s._ex(state).name)
+    plans = dict(state.plans)
+    for ex_id in targets:
+        plan = s._plan(state, s.content.exercises[ex_id])
+        plans[ex_id] = replace(plan, reps=value) if slot == "count" else replace(plan, hold=value)
+    key, field = ("reps_set", "count") if slot == "count" else ("hold_set", "seconds")
+    return s._say(replace(state, plans=plans), key, **{field: value})
+
+
+def _yes_no_unasked(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return s._say(state, "answer_yes_no")
+
+
+def _ignore(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return state, []
+
+
+ANY = "*"
+RULES: dict[tuple[Phase | str, str], Handler] = {
+    (ANY, "report_pain"): _pain,
+    (ANY, "stop"): _stop,
+    (ANY, "help"): _say_key("help"),
+    (ANY, "list_exercises"): _list,
+    (ANY, "exercise_benefits"): _benefits,
+    (ANY, "exercise_instructions"): _instructions,
+    (ANY, "repeat"): _repeat,
+    (ANY, "status"): _status,
+    (ANY, "progress"): _progress,
+    (ANY, "slower"): _tempo(TEMPO_STEP, "slower"),
+    (ANY, "faster"): _tempo(1 / TEMPO_STEP, "faster"),
+    (ANY, "set_reps"): _set_plan,
+    (ANY, "set_hold"): _set_plan,
+    (ANY, "start_exercise"): _start_exercise,
+    (ANY, "start_routine"): _start_routine,
+    (ANY, "yes"): _yes_no_unasked,
+    (ANY, "no"): _yes_no_unasked,
+    (Phase.SAFETY, "yes"): _safety_yes,
+    (Phase.SAFETY, "no"): _safety_no,
+    (Phase.CHECKIN, "yes"): _checkin_yes,
+    (Phase.CHECKIN, "no"): _checkin_no,
+    **{(phase, "pause"): _pause for phase in TIMED},
+    **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
+    (Phase.PAUSED, "resume"): _resume,
+}
+"""(phase, intent) -> handler; (ANY, intent) applies where no phase-specific rule exists.
+Phases without a rule for an intent ignore it (pause when idle, resume when not paused)."""
