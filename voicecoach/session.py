@@ -83,7 +83,8 @@ class Session:
         """End the session (stop, pain, or nothing more to do) with its summary."""
         summary = {"reason": reason, "minutes": round((now - state.started) / 60, 1),
                    "exercises": list(state.done), "reps": state.reps_done}
-        return replace(state, phase=Phase.ENDED, deadline=None), [Emit("session_end", summary)]
+        ended = replace(state, phase=Phase.ENDED, deadline=None)
+        return ended, [Emit("session_end", {"summary": summary})]
 
     def running(self, state: State) -> bool:
         """An exercise is under way (paused or not)."""

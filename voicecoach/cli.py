@@ -1,0 +1,140 @@
+"""The voicecoach command: run a session, parse text, transcribe audio, and the helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from voicecoach.content import content
+from voicecoach.errors import VoicecoachError
+from voicecoach.intents import EXERCISE_IDS, default_intents
+from voicecoach.matcher import Match, Matcher
+
+log = logging.getLogger("voicecoach")
+
+
+def default_db() -> Path:
+    env = os.environ.get("VOICECOACH_DB")
+    return Path(env) if env else Path(user_data_dir("voicecoach")) / "history.sqlite3"
+
+
+def _exercise_id(value: str) -> str:
+    if value not in EXERCISE_IDS:
+        raise argparse.ArgumentTypeError(f"unknown exercise {value!r}; use one of {EXERCISE_IDS}")
+    return value
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--text", action="store_true", help="type commands instead of speaking")
+    how.add_argument("--script", type=Path, metavar="FILE",
+                     help="lines of SECONDS<TAB>utterance, run on a simulated clock")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--exercise", type=_exercise_id, metavar="ID", help="start this exercise")
+    what.add_argument("--routine", action="store_true", help="start the routine of all five")
+    p.add_argument("--events", type=Path, metavar="FILE", help="write JSON events, one a line")
+    p.add_argument("--db", type=Path, metavar="PATH", help="history file (default: %(default)s)",
+                   default=None)
+    p.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx"), default="auto")
+    p.add_argument("--model", type=Path, metavar="PATH", help="Vosk model folder")
+    p.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
+    p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
+    p.add_argument("--no-speech", action="store_true", help="print only; no voice output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser = argparse.ArgumentParser(prog="voicecoach", description=__doc__,
+                                     epilog="Without a command, voicecoach runs a session.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    _run_options(command("run", "a coached session (the default)"))
+    parse = command("parse", "text to intent, as JSON lines")
+    parse.add_argument("text", nargs="*", help="utterances (default: one per line of stdin)")
+    tr = command("transcribe", "WAV files to text and intent, as JSON lines")
+    tr.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
+    tr.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx"), default="auto")
+    tr.add_argument("--model", type=Path, metavar="PATH")
+    hist = command("history", "days, minutes, exercises and pain")
+    hist.add_argument("--json", action="store_true")
+    hist.add_argument("--plot", type=Path, metavar="FILE.png")
+    hist.add_argument("--db", type=Path, metavar="PATH")
+    command("exercises", "the exercise catalogue")
+    command("devices", "audio devices")
+    doctor = command("doctor", "check microphone, speech output and model")
+    doctor.add_argument("--model", type=Path, metavar="PATH")
+    model = command("model", "where the Vosk model is looked for; fetch it")
+    model.add_argument("--fetch", action="store_true", help="download the English model")
+    model.add_argument("--model", type=Path, metavar="PATH")
+    return parser
+
+
+def match_json(text: str, match: Match | None) -> dict[str, object]:
+    return {"text": text, "intent": match.intent if match else None,
+            "slots": match.slots if match else {}, "score": match.score if match else 0.0}
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    matcher = Matcher(default_intents())
+    texts = args.text or (line.rstrip("\n") for line in sys.stdin)
+    for text in texts:
+        print(json.dumps(match_json(text, matcher.match(text))), flush=True)
+    return 0
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    sides = {"none": "both sides together", "one_sided": "one side, then the other",
+             "alternating": "alternating sides"}
+    for ex in content().exercises.values():
+        hold = f", {ex.hold_seconds}-second hold" if ex.hold_seconds else ""
+        print(f"{ex.id:26} {ex.sets} x {ex.reps} reps{hold}, {sides[ex.sides]}; "
+              f"strengthens {ex.strengthens}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="voicecoach: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except VoicecoachError as exc:
+        print(f"voicecoach: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+        command: Callable[[argparse.Namespace], int] = getattr(
+            importlib.import_module(module), name)
+        return command(args)
+    return run
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "parse": cmd_parse,
+    "exercises": cmd_exercises,
+    "run": _lazy("voicecoach.run", "cmd_run"),
+    "history": _lazy("voicecoach.run", "cmd_history"),
+    "transcribe": _lazy("voicecoach.audio.commands", "cmd_transcribe"),
+    "devices": _lazy("voicecoach.audio.commands", "cmd_devices"),
+    "doctor": _lazy("voicecoach.audio.commands", "cmd_doctor"),
+    "model": _lazy("voicecoach.audio.commands", "cmd_model"),
+}

@@ -1,0 +1,172 @@
+"""The loop: feeds the session what is heard and the passing time, and carries out its actions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO
+
+from voicecoach.history import History
+from voicecoach.matcher import Matcher
+from voicecoach.ports import Clock, Speaker
+from voicecoach.session import Session
+from voicecoach.session_types import Action, Emit, Event, Heard, Phase, Say, Silence, State, Tick
+
+log = logging.getLogger(__name__)
+MAX_STEPS = 100_000
+"""A guard against a session that never ends on a simulated clock."""
+
+
+class EventLog:
+    """--events: one JSON object per line, with the session time in seconds."""
+
+    def __init__(self, out: IO[str] | None) -> None:
+        self.out = out
+
+    def write(self, t: float, type_: str, **data: object) -> None:
+        if self.out:
+            self.out.write(json.dumps({"t": round(t, 3), "type": type_, **data}) + "\n")
+            self.out.flush()
+
+
+@dataclass
+class Ports:
+    speaker: Speaker | None
+    events: EventLog
+    history: History | None
+    out: IO[str] = sys.stdout
+
+
+class Coach:
+    """Runs one session over its ports."""
+
+    def __init__(self, session: Session, matcher: Matcher, ports: Ports) -> None:
+        self.session, self.matcher, self.ports = session, matcher, ports
+        self.state: State | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.state is not None and self.state.phase is Phase.ENDED
+
+    def begin(self, now: float) -> None:
+        if self.ports.history:
+            self.ports.history.begin()
+        self.state, actions = self.session.begin(now)
+        self._act(actions, now)
+
+    def feed(self, event: Event, now: float) -> None:
+        assert self.state is not None
+        if isinstance(event, Heard):
+            m = event.match
+            self.ports.events.write(now, "heard", text=event.text, intent=m and m.intent,
+                                    slots=m.slots if m else {}, score=m.score if m else 0.0)
+        self.state, actions = self.session.step(self.state, event, now)
+        self._act(actions, now)
+
+    def hear(self, text: str, now: float) -> None:
+        self.feed(Heard(text, self.matcher.match(text)), now)
+
+    def advance(self, until: float) -> float:
+        """Simulated time: every timed step due up to until happens at its own deadline."""
+        assert self.state is not None
+        for _ in range(MAX_STEPS):
+            due = self.session.next_deadline(self.state)
+            if due is None or due > until:
+                return until
+            self.feed(Tick(), due)
+        raise RuntimeError("the session did not settle; this is a bug in the session rules")
+
+    def settle(self, now: float) -> float:
+        """Simulated time: run on until no exercise is under way; return the time reached."""
+        assert self.state is not None
+        for _ in range(MAX_STEPS):
+            due = self.session.next_deadline(self.state)
+            if due is None:
+                return now
+            now = max(now, due)
+            self.feed(Tick(), now)
+        raise RuntimeError("the session did not settle; this is a bug in the session rules")
+
+    def close(self, now: float) -> None:
+        if self.state is not None and not self.ended:
+            self.state, actions = self.session.finish(self.state, now)
+            self._act(actions, now)
+
+    def _act(self, actions: Iterable[Action], now: float) -> None:
+        for action in actions:
+            if isinstance(action, Say):
+                self._say(action.text, now)
+            elif isinstance(action, Silence):
+                if self.ports.speaker:
+                    self.ports.speaker.stop()
+            else:
+                self._emit(action, now)
+
+    def _say(self, text: str, now: float) -> None:
+        print(f"coach: {text}", file=self.ports.out, flush=True)
+        self.ports.events.write(now, "said", text=text)
+        if self.ports.speaker:
+            self.ports.speaker.say(text)
+
+    def _emit(self, fact: Emit, now: float) -> None:
+        self.ports.events.write(now, fact.type, **fact.data)
+        if self.ports.history:
+            record(self.ports.history, fact)
+
+
+def record(history: History, fact: Emit) -> None:
+    """Keep the facts that matter later; each is committed at once."""
+    d = fact.data
+    if fact.type == "acknowledged":
+        history.acknowledge()
+    elif fact.type == "set_done":
+        history.record_set(str(d["exercise"]), int(str(d["set"])), int(str(d["reps"])),
+                           int(str(d["hold"])), float(str(d["tempo"])))
+    elif fact.type == "pain":
+        rep = d.get("rep")
+        history.record_pain(d.get("exercise") and str(d["exercise"]),
+                            int(str(rep)) if rep is not None else None, str(d.get("text", "")))
+    elif fact.type == "session_end":
+        summary = d["summary"]
+        assert isinstance(summary, dict)
+        history.end(float(summary["minutes"]), str(summary["reason"]))
+
+
+def run_script(coach: Coach, lines: list[tuple[float, str]]) -> None:
+    """--script: each utterance heard at its time on a simulated clock, no waiting."""
+    now = 0.0
+    coach.begin(now)
+    for when, text in lines:
+        if coach.ended:
+            break
+        now = coach.advance(max(now, when))
+        coach.hear(text, now)
+    if not coach.ended:
+        now = coach.settle(now)
+    coach.close(now)
+
+
+def run_live(coach: Coach, heard: queue.Queue[str | None], clock: Clock) -> None:
+    """Real time: utterances from a queue (None ends the input), timed steps on the clock."""
+    coach.begin(clock.now())
+    input_open = True
+    while not coach.ended:
+        assert coach.state is not None
+        due = coach.session.next_deadline(coach.state)
+        if not input_open and due is None:
+            break
+        timeout = None if due is None else max(0.0, due - clock.now())
+        try:
+            text = heard.get(timeout=timeout)
+        except queue.Empty:
+            coach.feed(Tick(), clock.now())
+            continue
+        if text is None:
+            input_open = False
+        else:
+            coach.hear(text, clock.now())
+    coach.close(clock.now())

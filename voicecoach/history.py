@@ -1,0 +1,123 @@
+"""The history: a small SQLite file of sessions, sets and pain reports."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from voicecoach.errors import HistoryError
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY, started TEXT NOT NULL, ended TEXT,
+        minutes REAL, reason TEXT);
+    CREATE TABLE sets (
+        id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        exercise TEXT NOT NULL, set_no INTEGER NOT NULL, reps INTEGER NOT NULL,
+        hold INTEGER NOT NULL, tempo REAL NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE pains (
+        id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        exercise TEXT, rep INTEGER, text TEXT, at TEXT NOT NULL);
+    """,
+}
+"""Schema version -> the SQL that brings the previous version to it."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class History:
+    """One user's history file. Each fact is committed as it happens."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.session_id: int | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=5.0)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"The history file {path} is damaged or not a database; move it aside "
+                "(it is kept as it is) or pass --db with another file.") from exc
+        except OSError as exc:
+            raise HistoryError(f"The history file {path} cannot be created ({exc.strerror}); "
+                               "pass --db with a writable place.") from exc
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"The history file {self.path} comes from a newer voicecoach (schema {version}); "
+                "upgrade voicecoach or pass --db with another file.")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with self.db:
+                self.db.executescript(MIGRATIONS[step])
+                self.db.execute(f"PRAGMA user_version = {step}")
+
+    def _write(self, sql: str, *args: object) -> int:
+        try:
+            with self.db:
+                cursor = self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Cannot write to the history file {self.path} ({exc}); "
+                               "check the disk and its permissions.") from exc
+        return cursor.lastrowid or 0
+
+    def acknowledged(self) -> bool:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'acknowledged'").fetchone()
+        return row is not None
+
+    def acknowledge(self) -> None:
+        self._write("INSERT OR REPLACE INTO meta VALUES ('acknowledged', ?)", _now())
+
+    def last_pain(self) -> str | None:
+        """Exercise of a pain reported in the most recent session that had one, if recent."""
+        row = self.db.execute(
+            "SELECT p.exercise FROM sessions s LEFT JOIN pains p ON p.session_id = s.id "
+            "WHERE s.ended IS NOT NULL ORDER BY s.id DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def week(self, today: datetime | None = None) -> tuple[int, int]:
+        """(days with a session, minutes) over the last seven days."""
+        since = ((today or datetime.now(timezone.utc)) - timedelta(days=7)).isoformat()
+        days, minutes = self.db.execute(
+            "SELECT COUNT(DISTINCT substr(started, 1, 10)), COALESCE(SUM(minutes), 0) "
+            "FROM sessions WHERE started >= ? AND minutes > 0", (since,)).fetchone()
+        return int(days), round(minutes)
+
+    def begin(self) -> None:
+        self.session_id = self._write("INSERT INTO sessions (started) VALUES (?)", _now())
+
+    def record_set(self, exercise: str, set_no: int, reps: int, hold: int, tempo: float) -> None:
+        self._write("INSERT INTO sets (session_id, exercise, set_no, reps, hold, tempo, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    self.session_id, exercise, set_no, reps, hold, tempo, _now())
+
+    def record_pain(self, exercise: str | None, rep: int | None, text: str) -> None:
+        self._write("INSERT INTO pains (session_id, exercise, rep, text, at) "
+                    "VALUES (?, ?, ?, ?, ?)", self.session_id, exercise, rep, text, _now())
+
+    def end(self, minutes: float, reason: str) -> None:
+        self._write("UPDATE sessions SET ended = ?, minutes = ?, reason = ? WHERE id = ?",
+                    _now(), minutes, reason, self.session_id)
+
+    def sessions(self) -> list[dict[str, object]]:
+        """Finished sessions, oldest first: date, minutes, reason, exercises, pain."""
+        rows = self.db.execute(
+            "SELECT s.id, substr(s.started, 1, 10), COALESCE(s.minutes, 0), "
+            "COALESCE(s.reason, 'unfinished'), "
+            "(SELECT group_concat(DISTINCT exercise) FROM sets WHERE session_id = s.id), "
+            "(SELECT COUNT(*) FROM pains WHERE session_id = s.id) "
+            "FROM sessions s ORDER BY s.id").fetchall()
+        return [{"date": date, "minutes": minutes, "reason": reason,
+                 "exercises": exercises.split(",") if exercises else [], "pain": bool(pain)}
+                for _, date, minutes, reason, exercises, pain in rows]
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,113 @@
+"""`voicecoach run` and `voicecoach history`: wiring the session to its ports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import queue
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO
+
+from voicecoach.coach import Coach, EventLog, Ports, run_live, run_script
+from voicecoach.content import content
+from voicecoach.errors import UsageError
+from voicecoach.history import History
+from voicecoach.intents import default_intents
+from voicecoach.matcher import Matcher
+from voicecoach.ports import Speaker
+from voicecoach.script import read_script
+from voicecoach.session import Session
+from voicecoach.session_types import Context
+
+log = logging.getLogger(__name__)
+
+
+class MonotonicClock:
+    """Session seconds since the clock was made, on the monotonic clock."""
+
+    def __init__(self) -> None:
+        self.zero = time.monotonic()
+
+    def now(self) -> float:
+        return time.monotonic() - self.zero
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from voicecoach.cli import default_db
+    return args.db or default_db()
+
+
+def _context(history: History, args: argparse.Namespace) -> Context:
+    start = args.exercise or ("routine" if args.routine else None)
+    return Context(acknowledged=history.acknowledged(), last_pain=history.last_pain(),
+                   week=history.week(), start=start)
+
+
+def _events(stack: ExitStack, path: Path | None) -> EventLog:
+    if path is None:
+        return EventLog(None)
+    try:
+        return EventLog(stack.enter_context(path.open("w", encoding="utf-8")))
+    except OSError as exc:
+        raise UsageError(f"Cannot write the events file {path} ({exc.strerror}).") from exc
+
+
+def _speaker(args: argparse.Namespace) -> Speaker | None:
+    if args.no_speech:
+        return None
+    from voicecoach.audio.speaker import open_speaker
+    speaker, reason = open_speaker(output_device=args.output_device)
+    if reason:
+        print(f"voicecoach: {reason}", file=sys.stderr)
+    return speaker
+
+
+def _typed(stream: IO[str], heard: queue.Queue[str | None]) -> None:
+    for line in stream:
+        heard.put(line.strip())
+    heard.put(None)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.script:
+        lines = read_script(args.script)
+    matcher = Matcher(default_intents())
+    history = History(db_path(args))
+    with ExitStack() as stack:
+        stack.callback(history.close)
+        session = Session(content(), _context(history, args))
+        events = _events(stack, args.events)
+        if args.script:
+            run_script(Coach(session, matcher, Ports(None, events, history)), lines)
+            return 0
+        coach = Coach(session, matcher, Ports(_speaker(args), events, history))
+        heard: queue.Queue[str | None] = queue.Queue()
+        if args.text:
+            threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
+        else:
+            from voicecoach.audio.listen import start_listening
+            stack.enter_context(start_listening(args, matcher, heard))
+        run_live(coach, heard, MonotonicClock())
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    history = History(db_path(args))
+    try:
+        rows = history.sessions()
+    finally:
+        history.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    print(f"{'date':12}{'minutes':>8}  {'reason':10}exercises")
+    for row in rows:
+        print(f"{row['date']:12}{row['minutes']:>8}  {row['reason']:10}{', '.join(row['exercises'])}"
+              + ("  PAIN" if row["pain"] else ""))
+    return 0
