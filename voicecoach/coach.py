@@ -127,8 +127,8 @@ def record(history: History, fact: Emit) -> None:
         history.record_set(str(d["exercise"]), int(str(d["set"])), int(str(d["reps"])),
                            int(str(d["hold"])), float(str(d["tempo"])))
     elif fact.type == "pain":
-        rep = d.get("rep")
-        history.record_pain(d.get("exercise") and str(d["exercise"]),
+        exercise, rep = d.get("exercise"), d.get("rep")
+        history.record_pain(str(exercise) if exercise else None,
                             int(str(rep)) if rep is not None else None, str(d.get("text", "")))
     elif fact.type == "session_end":
         summary = d["summary"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +26,17 @@ MIGRATIONS: dict[int, str] = {
     """,
 }
 """Schema version -> the SQL that brings the previous version to it."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    date: str
+    """YYYY-MM-DD, UTC."""
+    minutes: float
+    reason: str
+    """How it ended: end, stop, pain, declined, or unfinished."""
+    exercises: list[str]
+    pain: bool
 
 
 def _now() -> str:
@@ -107,7 +119,7 @@ class History:
         self._write("UPDATE sessions SET ended = ?, minutes = ?, reason = ? WHERE id = ?",
                     _now(), minutes, reason, self.session_id)
 
-    def sessions(self) -> list[dict[str, object]]:
+    def sessions(self) -> list[SessionRow]:
         """Finished sessions, oldest first: date, minutes, reason, exercises, pain."""
         rows = self.db.execute(
             "SELECT s.id, substr(s.started, 1, 10), COALESCE(s.minutes, 0), "
@@ -115,9 +127,8 @@ class History:
             "(SELECT group_concat(DISTINCT exercise) FROM sets WHERE session_id = s.id), "
             "(SELECT COUNT(*) FROM pains WHERE session_id = s.id) "
             "FROM sessions s ORDER BY s.id").fetchall()
-        return [{"date": date, "minutes": minutes, "reason": reason,
-                 "exercises": exercises.split(",") if exercises else [], "pain": bool(pain)}
-                for _, date, minutes, reason, exercises, pain in rows]
+        return [SessionRow(date, minutes, reason, exercises.split(",") if exercises else [],
+                           bool(pain)) for _, date, minutes, reason, exercises, pain in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -144,4 +145,6 @@ def intents_root() -> Path:
 
 @cache
 def default_intents(language: str = "en") -> IntentSet:
-    return load_intents(intents_root() / language)
+    """The packaged intents of a language, or the folder named by $VOICECOACH_INTENTS."""
+    folder = os.environ.get("VOICECOACH_INTENTS")
+    return load_intents(Path(folder) if folder else intents_root() / language)

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
@@ -61,6 +62,7 @@ def _speaker(args: argparse.Namespace) -> Speaker | None:
     if args.no_speech:
         return None
     from voicecoach.audio.speaker import open_speaker
+    speaker: Speaker
     speaker, reason = open_speaker(output_device=args.output_device)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
@@ -104,10 +106,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         history.close()
     if args.json:
         for row in rows:
-            print(json.dumps(row))
+            print(json.dumps(asdict(row)))
         return 0
-    print(f"{'date':12}{'minutes':>8}  {'reason':10}exercises")
+    print(f"{'date':12}{'minutes':>8}  {'ended by':10}exercises")
     for row in rows:
-        print(f"{row['date']:12}{row['minutes']:>8}  {row['reason']:10}{', '.join(row['exercises'])}"
-              + ("  PAIN" if row["pain"] else ""))
+        exercises = ", ".join(row.exercises) + ("  (pain reported)" if row.pain else "")
+        print(f"{row.date:12}{row.minutes:>8}  {row.reason:10}{exercises}")
     return 0

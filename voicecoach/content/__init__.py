@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -128,5 +129,6 @@ def load_content(folder: Path = HERE) -> Content:
 
 @cache
 def content() -> Content:
-    """The packaged content, loaded once."""
-    return load_content()
+    """The packaged content, or the folder named by $VOICECOACH_CONTENT; loaded once."""
+    folder = os.environ.get("VOICECOACH_CONTENT")
+    return load_content(Path(folder) if folder else HERE)

@@ -1,0 +1,145 @@
+"""The command line as a user meets it: JSON out, one-sentence errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voicecoach.intents import intents_root
+
+ROOT = Path(__file__).parent.parent
+
+
+def vc(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+       cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "voicecoach", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120, cwd=cwd,
+                          env={**os.environ, **(env or {})})
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("voicecoach: "), result.stderr
+    return lines[0]
+
+
+def script(tmp_path: Path, *lines: tuple[float, str]) -> Path:
+    path = tmp_path / "script.txt"
+    path.write_text("".join(f"{t}\t{text}\n" for t, text in lines))
+    return path
+
+
+def test_parse_prints_one_json_line_per_utterance() -> None:
+    result = vc("parse", "start glute bridge", "what's the weather")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0] == {"text": "start glute bridge", "intent": "start_exercise",
+                       "slots": {"exercise": "glute_bridge"}, "score": 100.0}
+    assert rows[1]["intent"] is None and rows[1]["slots"] == {}
+
+
+def test_parse_reads_stdin_when_no_text_is_given() -> None:
+    result = vc("parse", stdin="it hurts\ndo twelve reps\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["intent"], r["slots"]) for r in rows] == [
+        ("report_pain", {}), ("set_reps", {"count": 12})]
+
+
+def test_a_scripted_session_coaches_and_logs_events(tmp_path: Path) -> None:
+    events, db = tmp_path / "events.jsonl", tmp_path / "h.db"
+    path = script(tmp_path, (0, "yes"), (1, "start clamshell"), (400, "no"))
+    result = vc("run", "--script", str(path), "--events", str(events), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    said = [line[len("coach: "):] for line in result.stdout.splitlines()]
+    assert "Now switch to your other side, and get into position." in said
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    reps = [(r["side"], r["rep"]) for r in rows if r["type"] == "rep"]
+    assert reps[:7] == [("right", n) for n in range(1, 7)] + [("left", 1)]
+    assert rows[-1]["type"] == "session_end"
+    assert rows[-1]["summary"]["exercises"] == ["clamshell"]
+    assert {"heard", "said", "state", "rep", "session_end"} <= {r["type"] for r in rows}
+
+
+def test_the_safety_statement_is_asked_once(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db", str(db))
+    second = vc("run", "--script", str(script(tmp_path, (0, "help"))), "--db", str(db))
+    assert "check with your doctor" in first.stdout
+    assert "check with your doctor" not in second.stdout
+
+
+def test_pain_in_a_script_stops_the_session_and_is_remembered(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    path = script(tmp_path, (0, "yes"), (1, "start hip thrust"), (45, "ouch my back"))
+    result = vc("run", "--script", str(path), "--db", str(db))
+    assert "physical therapist" in result.stdout
+    assert "Lean back and lift your hips." in result.stdout
+    after = result.stdout.split("physical therapist")[1]
+    assert "lift your hips" not in after
+    again = vc("run", "--script", str(script(tmp_path, (0, "stop"))), "--db", str(db))
+    assert "Last time, you felt pain during the hip thrust." in again.stdout
+
+
+def test_text_mode_takes_typed_commands(tmp_path: Path) -> None:
+    result = vc("run", "--text", "--no-speech", "--db", str(tmp_path / "h.db"),
+                stdin="yes\nwhat does clamshell work\nstop\n")
+    assert result.returncode == 0, result.stderr
+    assert "The clamshell strengthens" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("coach: That's all for today.")
+
+
+def test_a_bad_script_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text("0\tyes\nsoon\tstart glute bridge\n")
+    line = assert_clean_error(vc("run", "--script", str(path)), 2)
+    assert "bad.txt line 2" in line
+
+
+def test_a_malformed_intent_file_is_named_with_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / "en"
+    shutil.copytree(intents_root() / "en", folder)
+    (folder / "controls.yaml").write_text('intents:\n  pause:\n    - 12\n')
+    line = assert_clean_error(vc("parse", "pause", env={"VOICECOACH_INTENTS": str(folder)}), 2)
+    assert "controls.yaml: intent 'pause'" in line
+
+
+def test_a_corrupt_history_is_reported_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    db.write_text("garbage" * 200)
+    path = script(tmp_path, (0, "yes"))
+    assert "damaged" in assert_clean_error(vc("run", "--script", str(path), "--db", str(db)), 1)
+    assert db.read_text() == "garbage" * 200
+
+
+@pytest.mark.parametrize("args", [["run", "--exercise", "yoga"], ["run", "--bogus"],
+                                  ["run", "--text", "--script", "x"]])
+def test_bad_options_get_the_usage(args: list[str]) -> None:
+    result = vc(*args)
+    assert result.returncode == 2
+    assert "usage: voicecoach" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_exercises_lists_the_catalogue() -> None:
+    ids = [line.split()[0] for line in vc("exercises").stdout.splitlines()]
+    assert ids == ["bird_dog", "clamshell", "glute_bridge", "hip_thrust",
+                   "side_lying_hip_abduction"]
+
+
+def test_a_plain_install_carries_its_data(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--target", str(target), str(ROOT)], check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-m", "voicecoach", "parse", "start bird dog"],
+                            capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
+    assert json.loads(result.stdout)["slots"] == {"exercise": "bird_dog"}
+    assert (target / "voicecoach" / "intents" / "en" / "safety.yaml").is_file()

@@ -1,0 +1,73 @@
+"""The catalogue and prompts: the seed's facts, complete, and strict about mistakes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from voicecoach.content import HERE, PROMPTS, TIPS, Content, load_content
+from voicecoach.errors import DataFileError
+from voicecoach.intents import EXERCISE_IDS
+
+
+def test_five_exercises_in_catalogue_order(catalogue: Content) -> None:
+    assert tuple(catalogue.exercises) == EXERCISE_IDS
+
+
+def test_holds_and_sides_follow_the_seed(catalogue: Content) -> None:
+    ex = catalogue.exercises
+    assert {i for i, e in ex.items() if e.hold_seconds} == {"bird_dog", "glute_bridge", "hip_thrust"}
+    assert {i for i, e in ex.items() if e.sides == "one_sided"} == {
+        "clamshell", "side_lying_hip_abduction"}
+    assert ex["bird_dog"].sides == "alternating"
+    assert set(ex["bird_dog"].move_cues) == {"left", "right"}
+
+
+def test_beginner_plans_start_small(catalogue: Content) -> None:
+    for ex in catalogue.exercises.values():
+        assert 1 <= ex.reps <= 10 and 1 <= ex.sets <= 3
+
+
+def test_every_prompt_and_tip_is_there(catalogue: Content) -> None:
+    assert set(catalogue.prompts) == set(PROMPTS)
+    assert set(catalogue.tips) == set(TIPS)
+    assert "physical therapist" in catalogue.prompts["pain_advice"]
+    assert "doctor" in catalogue.prompts["safety_intro"]
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for name in ("exercises.yaml", "prompts.yaml"):
+        shutil.copy(HERE / name, folder / name)
+    return folder
+
+
+def test_a_wrong_placeholder_names_the_prompt(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "prompts.yaml").read_text())
+    data["prompts"]["rest"] = "Rest for {minutes} minutes."
+    (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"prompts\.yaml: prompts: 'rest' uses unknown"):
+        load_content(folder)
+
+
+def test_a_bad_number_names_the_exercise(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "exercises.yaml").read_text())
+    data["exercises"][2]["reps"] = "many"
+    (folder / "exercises.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"exercise 'glute_bridge': 'reps' must be a whole"):
+        load_content(folder)
+
+
+def test_a_missing_prompt_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "prompts.yaml").read_text())
+    del data["prompts"]["any_pain"]
+    (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"prompts\.any_pain: 'any_pain' must be"):
+        load_content(folder)

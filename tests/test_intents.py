@@ -1,0 +1,96 @@
+"""The intent files: they load, they are strict, and every file has its test cases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from voicecoach.errors import DataFileError
+from voicecoach.intents import EXERCISE_IDS, INTENT_NAMES, IntentSet, intents_root, load_intents
+
+EN = intents_root() / "en"
+CASES = Path(__file__).parent / "intents" / "en"
+
+
+def test_every_contract_intent_and_exercise_is_present(intents: IntentSet) -> None:
+    assert set(intents.intents) == set(INTENT_NAMES)
+    assert set(intents.exercises) == set(EXERCISE_IDS)
+
+
+def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
+    phrases = [s for i in intents.intents.values() for s in i.sentences]
+    phrases += [a for names in intents.exercises.values() for a in names]
+    phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations]
+    assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
+    assert "yes" in intents.intents["yes"].sentences
+    assert "no" in intents.intents["no"].sentences
+
+
+def test_every_intent_file_has_a_test_file() -> None:
+    assert sorted(p.name for p in EN.glob("*.yaml")) == sorted(p.name for p in CASES.glob("*.yaml"))
+
+
+def test_expanded_sentences_fill_every_slot(intents: IntentSet) -> None:
+    expanded = intents.expanded()
+    assert "start glute bridge" in expanded
+    assert not any("{" in s for s in expanded)
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "en"
+    shutil.copytree(EN, folder)
+    return folder
+
+
+def _edit(folder: Path, name: str, change: dict[str, object]) -> None:
+    path = folder / name
+    data = yaml.safe_load(path.read_text())
+    data.update(change)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_an_unknown_intent_names_the_file_and_entry(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "controls.yaml", {"intents": {"dance": ["let's dance"]}})
+    with pytest.raises(DataFileError, match=r"controls\.yaml: intent 'dance': is not a known"):
+        load_intents(folder)
+
+
+def test_an_unquoted_yes_that_became_a_boolean_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "answers.yaml").write_text('intents:\n  "yes":\n    - yes\n  "no":\n    - "no"\n')
+    with pytest.raises(DataFileError, match=r"answers\.yaml: intent 'yes': .*quoted"):
+        load_intents(folder)
+
+
+def test_an_unknown_slot_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "controls.yaml", {"intents": {"pause": ["wait {minutes}"]}})
+    with pytest.raises(DataFileError, match=r"unknown slot \{minutes\}"):
+        load_intents(folder)
+
+
+def test_an_alias_of_two_exercises_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    lists = yaml.safe_load((folder / "lists.yaml").read_text())
+    lists["lists"]["exercise"]["clamshell"].append("bridge")
+    (folder / "lists.yaml").write_text(yaml.safe_dump(lists))
+    with pytest.raises(DataFileError, match=r"lists\.yaml: lists\.exercise: alias 'bridge'"):
+        load_intents(folder)
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "safety.yaml").write_text('intents:\n  report_pain:\n    - "it hurts\n')
+    with pytest.raises(DataFileError, match=r"safety\.yaml: line \d+: is not valid YAML"):
+        load_intents(folder)
+
+
+def test_a_missing_intent_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "answers.yaml", {"intents": {"yes": ["yes"]}})
+    with pytest.raises(DataFileError, match=r"no examples for no\b"):
+        load_intents(folder)

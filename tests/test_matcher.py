@@ -1,0 +1,112 @@
+"""The matcher: utterance -> intent and slots, or a rejection. Pain outranks everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from voicecoach.intents import IntentSet
+from voicecoach.matcher import Matcher
+
+HERE = Path(__file__).parent
+UNSEEN = HERE / "data" / "unseen_en.yaml"
+
+
+def _cases(path: Path) -> list[Any]:
+    return [pytest.param(c, id=f"{path.stem}: {c['text']}")
+            for c in yaml.safe_load(path.read_text())["tests"]]
+
+
+FILE_CASES = [c for path in sorted((HERE / "intents" / "en").glob("*.yaml")) for c in _cases(path)]
+
+
+def _got(matcher: Matcher, text: str) -> tuple[str | None, dict[str, Any]]:
+    found = matcher.match(text)
+    return (found.intent, found.slots) if found else (None, {})
+
+
+@pytest.mark.parametrize("case", FILE_CASES)
+def test_intent_file_cases(matcher: Matcher, case: dict[str, Any]) -> None:
+    intent, slots = _got(matcher, case["text"])
+    assert intent == case["intent"]
+    if intent:
+        assert slots == (case.get("slots") or {})
+
+
+def test_every_example_sentence_matches_its_own_intent(matcher: Matcher,
+                                                        intents: IntentSet) -> None:
+    fills = {"{exercise}": "glute bridge", "{count}": "twelve", "{seconds}": "five"}
+    wrong = []
+    for name, intent in intents.intents.items():
+        for sentence in intent.sentences:
+            for slot, value in fills.items():
+                sentence = sentence.replace(slot, value)
+            if _got(matcher, sentence)[0] != name:
+                wrong.append((sentence, name, _got(matcher, sentence)[0]))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text", [
+    "stop it hurts", "stop, it hurts!", "pause my back hurts", "yes it hurts",
+    "do ten reps ouch", "no wait it hurts", "it doesn't hurt much but my knee hurts", "OUCH",
+    "um ow", "my back is aching", "that's painful", "i felt a twinge"])
+def test_pain_outranks_every_other_intent(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "report_pain"
+
+
+@pytest.mark.parametrize("text", ["no pain", "it didn't hurt", "no it does not hurt", "pain free"])
+def test_negated_pain_is_an_answer_not_pain(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "no"
+
+
+@pytest.mark.parametrize("text", ["how", "now", "show me how to do a bridge", "allow", "window"])
+def test_words_containing_ow_are_not_pain(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] != "report_pain"
+
+
+def test_fillers_and_word_order_do_not_matter(matcher: Matcher) -> None:
+    assert _got(matcher, "um okay coach please start the glute bridge") == (
+        "start_exercise", {"exercise": "glute_bridge"})
+    assert _got(matcher, "glute bridge start") == ("start_exercise", {"exercise": "glute_bridge"})
+
+
+def test_misheard_exercise_names_still_match(matcher: Matcher) -> None:
+    assert _got(matcher, "start glue bridge")[1] == {"exercise": "glute_bridge"}
+    assert _got(matcher, "what does clam shell work") == (
+        "exercise_benefits", {"exercise": "clamshell"})
+    assert _got(matcher, "start the hip trust")[1] == {"exercise": "hip_thrust"}
+
+
+def test_numbers_as_words_and_digits(matcher: Matcher) -> None:
+    assert _got(matcher, "do twelve reps") == ("set_reps", {"count": 12})
+    assert _got(matcher, "do 12 reps") == ("set_reps", {"count": 12})
+    assert _got(matcher, "do twenty five reps") == ("set_reps", {"count": 25})
+    assert _got(matcher, "hold for five seconds") == ("set_hold", {"seconds": 5})
+
+
+@pytest.mark.parametrize("text", ["", "   ", "um", "what's the weather", "play some music",
+                                  "no" * 40, "!!!", "start the car", "next song"])
+def test_what_is_not_for_the_coach_is_rejected(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] is None
+
+
+def test_short_words_need_an_exact_hearing(matcher: Matcher) -> None:
+    assert _got(matcher, "no")[0] == "no"
+    assert _got(matcher, "now")[0] is None
+
+
+def test_urgent_acts_on_partial_pain_stop_and_pause_only(matcher: Matcher) -> None:
+    assert matcher.urgent("it hurts").intent == "report_pain"  # type: ignore[union-attr]
+    assert matcher.urgent("stop").intent == "stop"  # type: ignore[union-attr]
+    assert matcher.urgent("pause").intent == "pause"  # type: ignore[union-attr]
+    assert matcher.urgent("start glute bridge") is None
+
+
+def test_no_pain_phrase_of_the_unseen_set_is_missed(matcher: Matcher) -> None:
+    cases = yaml.safe_load(UNSEEN.read_text())["tests"]
+    pain = [c["text"] for c in cases if c["intent"] == "report_pain"]
+    assert len(pain) >= 25
+    assert [t for t in pain if _got(matcher, t)[0] != "report_pain"] == []
