@@ -9,7 +9,8 @@ Phases and what moves them (``*`` is any phase):
     RETURN   --time, set done--> REST --time--> MOVE;  after the last set --> CHECKIN
     CHECKIN  --no--> IDLE, or BRIEFING of the routine's next exercise;  --yes--> as pain
     ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
-    timed    --pause--> PAUSED --resume--> the same phase afresh (a hold restarts cleanly)
+    timed    --pause--> PAUSED --resume--> the same phase afresh: a rep from its move cue (a
+             hold restarts cleanly), a rest from its final countdown
     *        --stop--> ENDED;   * --report_pain--> ENDED, speech silenced first
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voicecoach.content import Content, Exercise
+from voicecoach.intents import INTENT_NAMES
 from voicecoach.session_types import (
     REP_PHASES,
     TIMED,
@@ -96,7 +98,11 @@ class Session:
         return self.content.say(key, **fields)
 
     def _say(self, state: State, key: str, **fields: object) -> Result:
-        text = self._line(key, **fields)
+        return self._utter(state, self._line(key, **fields))
+
+    @staticmethod
+    def _utter(state: State, text: str) -> Result:
+        """Say text and keep it for "say that again"."""
         return replace(state, last_said=text), [Say(text)]
 
     def _plan(self, state: State, ex: Exercise) -> Plan:
@@ -184,13 +190,12 @@ class Session:
         ex = self._ex(state)
         cue = ex.move_cues.get(state.side or "") or next(iter(ex.move_cues.values()))
         deadline = now + wait + ex.move_seconds * state.tempo
-        return replace(state, phase=Phase.MOVE, count=0, deadline=deadline), [Say(cue)]
+        return self._utter(replace(state, phase=Phase.MOVE, count=0, deadline=deadline), cue)
 
     def _hold_or_return(self, state: State, now: float) -> Result:
         plan = self._plan(state, self._ex(state))
         if plan.hold:
-            text = self._line("hold")
-            return replace(state, phase=Phase.HOLD, count=0, deadline=now + 1), [Say(text)]
+            return self._say(replace(state, phase=Phase.HOLD, count=0, deadline=now + 1), "hold")
         return self._return(state, now)
 
     def _count(self, state: State, now: float) -> Result:
@@ -206,7 +211,7 @@ class Session:
     def _return(self, state: State, now: float) -> Result:
         ex = self._ex(state)
         deadline = now + ex.return_seconds * state.tempo
-        return replace(state, phase=Phase.RETURN, deadline=deadline), [Say(ex.return_cue)]
+        return self._utter(replace(state, phase=Phase.RETURN, deadline=deadline), ex.return_cue)
 
     def _rep_done(self, state: State, now: float) -> Result:
         ex, plan = self._ex(state), self._plan(state, self._ex(state))
@@ -261,8 +266,9 @@ class Session:
             more: list[Action] = [Say(self._line("routine_next", name=nxt.name))]
             return self._brief(replace(base, queue=state.queue[1:]), nxt.id, now, said + more)
         if state.routine:
-            state, done = self._say(replace(base, phase=Phase.IDLE), "routine_done")
-            return state, said + done + [Say(self.content.tips["consistency"])]
+            done, tip = self._line("routine_done"), self.content.tips["consistency"]
+            state = replace(base, phase=Phase.IDLE, last_said=f"{done} {tip}")
+            return state, [*said, Say(done), Say(tip)]
         state, done = self._say(replace(base, phase=Phase.IDLE), "what_next")
         return state, said + done
 
@@ -456,6 +462,11 @@ def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._say(replace(state, plans=plans), key, **{field: value})
 
 
+def _safety_again(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """Before the spoken yes, nothing else starts: the statement is said again."""
+    return s._say(state, "safety_intro")
+
+
 def _yes_no_unasked(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._say(state, "answer_yes_no")
 
@@ -483,6 +494,8 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (ANY, "start_routine"): _start_routine,
     (ANY, "yes"): _yes_no_unasked,
     (ANY, "no"): _yes_no_unasked,
+    **{(Phase.SAFETY, intent): _safety_again for intent in INTENT_NAMES
+       if intent not in ("report_pain", "stop", "help", "repeat")},
     (Phase.SAFETY, "yes"): _safety_yes,
     (Phase.SAFETY, "no"): _safety_no,
     (Phase.CHECKIN, "yes"): _checkin_yes,

@@ -1,0 +1,737 @@
+"""The session as a user lives it: what the coach says, records and does, on a clock the test moves.
+
+Every test builds a real session over the packaged content, feeds it what was heard (as a Match,
+so the matcher is not under test here) and the passing time, and checks the lines spoken (built
+from the content), the facts emitted, the phase reached and the deadlines set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from voicecoach.content import content
+from voicecoach.matcher import Match
+from voicecoach.session import (
+    GET_READY_SECONDS,
+    HINT_GAP,
+    REPS_RANGE,
+    SWITCH_SECONDS,
+    TEMPO_RANGE,
+    Session,
+)
+from voicecoach.session_types import (
+    Action,
+    Context,
+    Emit,
+    Heard,
+    Phase,
+    Say,
+    Silence,
+    Tick,
+    speech_seconds,
+)
+
+CONTENT = content()
+EX = CONTENT.exercises
+BRIDGE, CLAM, BIRD = EX["glute_bridge"], EX["clamshell"], EX["bird_dog"]
+BRIDGE_MOVE = BRIDGE.move_cues[""]
+ACKNOWLEDGED = Context(acknowledged=True)
+MAX_TICKS = 10_000
+
+
+def line(key: str, **fields: object) -> str:
+    """A prompt as the content words it."""
+    return CONTENT.say(key, **fields)
+
+
+def texts(actions: list[Action]) -> list[str]:
+    return [a.text for a in actions if isinstance(a, Say)]
+
+
+def facts(actions: list[Action], kind: str) -> list[dict[str, object]]:
+    return [a.data for a in actions if isinstance(a, Emit) and a.type == kind]
+
+
+def end_reason(actions: list[Action]) -> object:
+    (end,) = facts(actions, "session_end")
+    summary = end["summary"]
+    assert isinstance(summary, dict)
+    return summary["reason"]
+
+
+class Coach:
+    """A session under test: a state, a clock moved by the test, and everything said so far."""
+
+    def __init__(self, context: Context = ACKNOWLEDGED, now: float = 0.0) -> None:
+        self.session = Session(CONTENT, context)
+        self.now = now
+        self.said: list[tuple[float, str]] = []
+        """(session seconds, text) of every line spoken."""
+        self.state, self.begun = self.session.begin(now)
+        self._record(self.begun)
+
+    @property
+    def phase(self) -> Phase:
+        return self.state.phase
+
+    @property
+    def deadline(self) -> float | None:
+        return self.session.next_deadline(self.state)
+
+    def hear(self, text: str, intent: str | None = None, **slots: str | int) -> list[Action]:
+        """The user says text, which the matcher took as intent with slots (None: rejected)."""
+        match = Match(intent, dict(slots)) if intent else None
+        return self._step(Heard(text, match))
+
+    def tick(self, at: float) -> list[Action]:
+        self.now = at
+        return self._step(Tick())
+
+    def run_until(self, until: float) -> list[Action]:
+        """Tick at every deadline up to until, then leave the clock at until."""
+        actions: list[Action] = []
+        for _ in range(MAX_TICKS):
+            due = self.deadline
+            if due is None or due > until:
+                self.now = max(self.now, until)
+                return actions
+            actions += self.tick(max(self.now, due))
+        raise AssertionError("the session never settled")
+
+    def run_to(self, phase: Phase) -> list[Action]:
+        """Tick at every deadline until the session is in phase."""
+        actions: list[Action] = []
+        for _ in range(MAX_TICKS):
+            if self.phase is phase:
+                return actions
+            due = self.deadline
+            assert due is not None, f"waiting in {self.phase} with nothing due, not {phase}"
+            actions += self.tick(max(self.now, due))
+        raise AssertionError(f"never reached {phase}")
+
+    def lines_since(self, mark: int) -> list[tuple[float, str]]:
+        return self.said[mark:]
+
+    def _step(self, event: Heard | Tick) -> list[Action]:
+        self.state, actions = self.session.step(self.state, event, self.now)
+        self._record(actions)
+        return actions
+
+    def _record(self, actions: list[Action]) -> None:
+        self.said += [(self.now, text) for text in texts(actions)]
+
+
+def started(ex_id: str, context: Context = ACKNOWLEDGED) -> Coach:
+    coach = Coach(context)
+    coach.hear(f"start {ex_id}", "start_exercise", exercise=ex_id)
+    return coach
+
+
+def at_first_rep(ex_id: str) -> Coach:
+    coach = started(ex_id)
+    coach.run_to(Phase.MOVE)
+    return coach
+
+
+def in_order(text: str, parts: list[str]) -> bool:
+    """Every part is in text, each after the one before."""
+    position = 0
+    for part in parts:
+        found = text.find(part, position)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+# -- first run ---------------------------------------------------------------------------------
+
+
+def test_first_run_says_the_safety_statement_and_waits() -> None:
+    coach = Coach(Context())
+    assert texts(coach.begun) == [line("safety_intro")]
+    assert coach.phase is Phase.SAFETY
+    assert coach.deadline is None
+    assert coach.run_until(600) == []
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("start glute bridge", "start_exercise", {"exercise": "glute_bridge"}),
+    ("start my workout", "start_routine", {}),
+])
+def test_nothing_starts_before_the_safety_yes(
+        text: str, intent: str, slots: dict[str, str]) -> None:
+    coach = Coach(Context())
+    said = texts(coach.hear(text, intent, **slots))
+    assert coach.phase is Phase.SAFETY
+    assert not any(line("briefing_intro", name=ex.name) in t for ex in EX.values() for t in said)
+    assert coach.run_until(600) == []
+
+
+def test_yes_to_safety_records_it_then_welcomes() -> None:
+    coach = Coach(Context())
+    actions = coach.hear("yes", "yes")
+    assert actions[0] == Emit("acknowledged", {})
+    assert texts(actions) == [line("safety_thanks"), line("welcome")]
+    assert coach.phase is Phase.IDLE
+
+
+def test_no_to_safety_ends_the_session() -> None:
+    coach = Coach(Context())
+    actions = coach.hear("no", "no")
+    assert texts(actions) == [line("safety_declined")]
+    assert end_reason(actions) == "declined"
+    assert coach.phase is Phase.ENDED
+
+
+def test_an_acknowledged_user_is_welcomed_without_the_statement() -> None:
+    coach = Coach(ACKNOWLEDGED)
+    assert texts(coach.begun) == [line("welcome")]
+    assert coach.phase is Phase.IDLE
+
+
+def test_an_exercise_asked_for_begins_after_the_yes() -> None:
+    coach = Coach(Context(start="glute_bridge"))
+    assert coach.phase is Phase.SAFETY
+    said = texts(coach.hear("yes", "yes"))
+    assert coach.phase is Phase.BRIEFING
+    assert coach.state.exercise == "glute_bridge"
+    assert said[-1].startswith(line("briefing_intro", name=BRIDGE.name))
+
+
+def test_last_pain_is_mentioned_in_the_welcome() -> None:
+    coach = Coach(Context(acknowledged=True, last_pain="clamshell"))
+    assert texts(coach.begun) == [line("welcome"), line("pain_last_time", name=CLAM.name)]
+
+
+# -- briefing ----------------------------------------------------------------------------------
+
+
+def briefing(ex_id: str) -> str:
+    return started(ex_id).said[-1][1]
+
+
+def test_briefing_gives_name_how_to_strengths_a_cue_and_the_plan() -> None:
+    text = briefing("glute_bridge")
+    assert in_order(text, [
+        line("briefing_intro", name=BRIDGE.name), BRIDGE.position, *BRIDGE.steps,
+        line("strengthens", muscles=BRIDGE.strengthens),
+    ])
+    assert any(cue in text for cue in BRIDGE.cues)
+    assert in_order(text, [line("plan", reps=BRIDGE.reps, sets=BRIDGE.sets),
+                           line("plan_hold", hold=BRIDGE.hold_seconds)])
+    assert line("plan_one_sided") not in text
+    assert line("plan_alternating") not in text
+
+
+def test_briefing_of_a_one_sided_exercise_says_the_other_side_and_no_hold() -> None:
+    text = briefing("clamshell")
+    assert line("plan", reps=CLAM.reps, sets=CLAM.sets) in text
+    assert line("plan_one_sided") in text
+    assert line("plan_hold", hold=0) not in text
+
+
+def test_briefing_of_bird_dog_says_sides_alternate() -> None:
+    text = briefing("bird_dog")
+    assert in_order(text, [line("plan_hold", hold=BIRD.hold_seconds), line("plan_alternating")])
+
+
+def test_first_rep_starts_after_the_briefing_and_time_to_get_ready() -> None:
+    coach = started("glute_bridge")
+    text = coach.said[-1][1]
+    due = speech_seconds(text) + GET_READY_SECONDS
+    assert coach.deadline == pytest.approx(due)
+    assert coach.tick(due - 0.01) == []
+    assert texts(coach.tick(due)) == [BRIDGE_MOVE]
+    assert coach.phase is Phase.MOVE
+
+
+# -- reps --------------------------------------------------------------------------------------
+
+
+def test_a_glute_bridge_rep_moves_holds_counts_returns_and_numbers_it() -> None:
+    coach = started("glute_bridge")
+    t = coach.deadline
+    assert t is not None
+    mark = len(coach.said)
+    actions = coach.run_until(t + 8)
+    move, ret = BRIDGE.move_seconds, BRIDGE.return_seconds
+    assert coach.lines_since(mark) == [
+        (t, BRIDGE_MOVE), (t + move, line("hold")),
+        (t + move + 1, "1"), (t + move + 2, "2"), (t + move + 3, "3"),
+        (t + move + 3, BRIDGE.return_cue),
+        (t + move + 3 + ret, line("rep_count", rep=1, reps=BRIDGE.reps)),
+        (t + move + 3 + ret, BRIDGE_MOVE),
+    ]
+    assert facts(actions, "rep") == [
+        {"exercise": "glute_bridge", "set": 1, "rep": 1, "side": None}]
+
+
+def test_hold_counts_keep_to_whole_seconds_when_ticks_come_late() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    held_at = coach.now
+    deadlines = []
+    for _ in range(BRIDGE.hold_seconds - 1):
+        due = coach.deadline
+        assert due is not None
+        coach.tick(due + 0.4)
+        deadlines.append(coach.deadline)
+    assert deadlines == [held_at + 2, held_at + 3]
+
+
+def reps_of(coach: Coach, until: Phase) -> tuple[list[Action], list[dict[str, object]]]:
+    actions = coach.run_to(until)
+    return actions, facts(actions, "rep")
+
+
+def test_clamshell_does_every_rep_on_the_right_then_switches_to_the_left() -> None:
+    coach = at_first_rep("clamshell")
+    before, reps = reps_of(coach, Phase.SWITCH)
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "right") for n in range(1, 7)]
+    assert texts(before)[-1] == line("switch_sides")
+    switched_at = coach.now
+    assert coach.deadline == pytest.approx(
+        switched_at + speech_seconds(line("switch_sides")) + SWITCH_SECONDS)
+    _, reps = reps_of(coach, Phase.REST)
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 7)]
+
+
+def test_clamshell_has_no_hold_and_no_counts() -> None:
+    coach = at_first_rep("clamshell")
+    said = texts(coach.run_to(Phase.SWITCH))
+    assert line("hold") not in said
+    assert not any(t.isdigit() for t in said)
+    assert said[:2] == [CLAM.return_cue, line("rep_count", rep=1, reps=CLAM.reps)]
+
+
+def test_bird_dog_alternates_sides_every_rep_with_the_matching_cue() -> None:
+    coach = started("bird_dog")
+    actions = coach.run_to(Phase.REST)
+    cues = [t for t in texts(actions) if t in BIRD.move_cues.values()]
+    sides = [r["side"] for r in facts(actions, "rep")]
+    assert sides == ["right", "left"] * BIRD.reps
+    assert cues == [BIRD.move_cues[side] for side in sides]
+
+
+# -- rest and check-in -------------------------------------------------------------------------
+
+
+def test_rest_counts_down_in_its_last_seconds_then_starts_set_two() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    rested_at, mark = coach.now, len(coach.said)
+    assert coach.said[-1][1] == line("rest", seconds=BRIDGE.rest_seconds)
+    actions = coach.run_to(Phase.HOLD)
+    end = rested_at + BRIDGE.rest_seconds
+    assert coach.lines_since(mark) == [
+        (end - 3, "3"), (end - 2, "2"), (end - 1, "1"),
+        (end, line("next_set", set=2, sets=BRIDGE.sets)), (end, BRIDGE_MOVE),
+        (coach.now, line("hold")),
+    ]
+    assert coach.state.set == 2
+    assert facts(actions, "state")[-1]["set"] == 2
+
+
+def test_after_the_last_set_the_coach_asks_about_pain() -> None:
+    coach = started("glute_bridge")
+    actions = coach.run_to(Phase.CHECKIN)
+    assert texts(actions)[-1] == line("any_pain", name=BRIDGE.name)
+    assert len(facts(actions, "rep")) == BRIDGE.reps * BRIDGE.sets
+    assert [f["set"] for f in facts(actions, "set_done")] == [1, 2]
+    assert coach.deadline is None
+
+
+def test_no_pain_at_check_in_records_the_exercise_and_goes_idle() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    actions = coach.hear("no", "no")
+    assert facts(actions, "exercise_done") == [{"exercise": "glute_bridge", "pain": False}]
+    assert texts(actions) == [line("checkin_good"), line("what_next")]
+    assert coach.phase is Phase.IDLE
+    assert coach.state.done == ("glute_bridge",)
+
+
+def test_yes_at_check_in_is_treated_as_pain() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    actions = coach.hear("yes", "yes")
+    assert actions[0] == Silence()
+    assert facts(actions, "pain")[0]["exercise"] == "glute_bridge"
+    assert texts(actions) == [line("pain_stop"), line("pain_advice")]
+    assert end_reason(actions) == "pain"
+    assert coach.phase is Phase.ENDED
+
+
+# -- pain, from every phase --------------------------------------------------------------------
+
+
+def _in_safety() -> Coach:
+    return Coach(Context())
+
+
+def _in_idle() -> Coach:
+    return Coach()
+
+
+def _in_briefing() -> Coach:
+    return started("glute_bridge")
+
+
+def _in_move() -> Coach:
+    return at_first_rep("glute_bridge")
+
+
+def _in(phase: Phase, ex_id: str = "glute_bridge") -> Callable[[], Coach]:
+    def reach() -> Coach:
+        coach = started(ex_id)
+        coach.run_to(phase)
+        return coach
+    return reach
+
+
+def _in_answer() -> Coach:
+    coach = at_first_rep("glute_bridge")
+    coach.hear("what does the clamshell work", "exercise_benefits", exercise="clamshell")
+    return coach
+
+
+def _in_paused() -> Coach:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    coach.hear("hang on", "pause")
+    return coach
+
+
+REACH: dict[Phase, tuple[Callable[[], Coach], str | None, int | None]] = {
+    Phase.SAFETY: (_in_safety, None, None),
+    Phase.IDLE: (_in_idle, None, None),
+    Phase.BRIEFING: (_in_briefing, "glute_bridge", 1),
+    Phase.MOVE: (_in_move, "glute_bridge", 1),
+    Phase.HOLD: (_in(Phase.HOLD), "glute_bridge", 1),
+    Phase.RETURN: (_in(Phase.RETURN), "glute_bridge", 1),
+    Phase.SWITCH: (_in(Phase.SWITCH, "clamshell"), "clamshell", 1),
+    Phase.REST: (_in(Phase.REST), "glute_bridge", 1),
+    Phase.ANSWER: (_in_answer, "glute_bridge", 1),
+    Phase.PAUSED: (_in_paused, "glute_bridge", 1),
+    Phase.CHECKIN: (_in(Phase.CHECKIN), "glute_bridge", None),
+}
+"""How to bring a session into each phase, and the exercise and rep a pain there is recorded with.
+ENDED is the one phase left out: nothing happens there (checked at the end of the pain test)."""
+
+
+def test_pain_reaches_every_phase_but_ended() -> None:
+    assert set(REACH) == set(Phase) - {Phase.ENDED}
+
+
+@pytest.mark.parametrize("phase", list(REACH), ids=lambda p: p.value)
+def test_pain_stops_the_session_from_every_phase(phase: Phase) -> None:
+    reach, exercise, rep = REACH[phase]
+    coach = reach()
+    assert coach.phase is phase
+    actions = coach.hear("it hurts", "report_pain")
+    assert actions[0] == Silence()
+    assert texts(actions) == [line("pain_stop"), line("pain_advice")]
+    pain = facts(actions, "pain")
+    assert [(p["exercise"], p["rep"]) for p in pain] == [(exercise, rep)]
+    assert end_reason(actions) == "pain"
+    assert coach.phase is Phase.ENDED
+    assert coach.deadline is None
+    assert coach.run_until(coach.now + 600) == []
+    assert coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge") == []
+    assert coach.hear("it hurts", "report_pain") == []
+
+
+# -- pause and resume --------------------------------------------------------------------------
+
+
+def paused_in_hold() -> Coach:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    coach.run_until(coach.now + 1)  # "1" has been counted
+    assert coach.said[-1][1] == "1"
+    coach.hear("hang on", "pause")
+    return coach
+
+
+def test_pause_in_a_hold_stops_speech_and_counts_nothing_however_long() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    actions = coach.hear("hang on", "pause")
+    assert actions[0] == Silence()
+    assert texts(actions) == [line("paused")]
+    assert coach.phase is Phase.PAUSED
+    assert coach.deadline is None
+    assert coach.run_until(coach.now + 3600) == []
+
+
+def test_resume_starts_the_rep_again_from_its_move_cue_and_holds_afresh() -> None:
+    coach = paused_in_hold()
+    coach.run_until(coach.now + 300)
+    said = texts(coach.hear("keep going", "resume"))
+    assert said == [line("resumed"), BRIDGE_MOVE]
+    assert coach.phase is Phase.MOVE
+    assert coach.state.rep == 1
+    assert coach.deadline == pytest.approx(
+        coach.now + speech_seconds(line("resumed")) + BRIDGE.move_seconds)
+    said = texts(coach.run_to(Phase.RETURN))
+    assert said == [line("hold"), "1", "2", "3", BRIDGE.return_cue]
+
+
+def test_pause_when_idle_is_ignored() -> None:
+    coach = Coach()
+    assert coach.hear("hang on", "pause") == []
+    assert coach.phase is Phase.IDLE
+
+
+# -- skip and stop -----------------------------------------------------------------------------
+
+
+def test_skip_mid_exercise_moves_the_routine_on_to_the_next_exercise() -> None:
+    coach = Coach()
+    coach.hear("start my workout", "start_routine")
+    first, second = list(EX.values())[:2]
+    coach.run_to(Phase.HOLD)
+    actions = coach.hear("skip this one", "next")
+    assert actions[0] == Silence()
+    assert facts(actions, "exercise_skipped") == [{"exercise": first.id}]
+    said = texts(actions)
+    assert said[:2] == [line("skipped", name=first.name), line("routine_next", name=second.name)]
+    assert said[2].startswith(line("briefing_intro", name=second.name))
+    assert (coach.phase, coach.state.exercise) == (Phase.BRIEFING, second.id)
+
+
+def test_skip_of_a_single_exercise_goes_idle() -> None:
+    coach = at_first_rep("glute_bridge")
+    said = texts(coach.hear("skip this one", "next"))
+    assert said == [line("skipped", name=BRIDGE.name), line("what_next")]
+    assert coach.phase is Phase.IDLE
+    assert coach.deadline is None
+
+
+def test_stop_says_goodbye_and_ends_the_session() -> None:
+    coach = at_first_rep("glute_bridge")
+    actions = coach.hear("end the session", "stop")
+    assert actions[0] == Silence()
+    assert texts(actions) == [line("goodbye", minutes=round(coach.now / 60))]
+    assert end_reason(actions) == "stop"
+    assert coach.phase is Phase.ENDED
+
+
+# -- questions ---------------------------------------------------------------------------------
+
+
+def test_a_question_mid_rep_is_answered_then_that_rep_starts_again() -> None:
+    coach = paused_in_hold()
+    coach.hear("keep going", "resume")
+    coach.run_to(Phase.HOLD)
+    coach.run_until(coach.now + 2)  # "1", "2"
+    actions = coach.hear("what does the clamshell work", "exercise_benefits", exercise="clamshell")
+    answer = line("answer_benefits", name=CLAM.name, muscles=CLAM.strengthens,
+                  benefit=CLAM.benefit)
+    assert actions[0] == Silence()
+    assert texts(actions) == [answer]
+    assert coach.phase is Phase.ANSWER
+    assert coach.deadline == pytest.approx(coach.now + speech_seconds(answer))
+    said = texts(coach.run_to(Phase.RETURN))
+    assert said == [BRIDGE_MOVE, line("hold"), "1", "2", "3", BRIDGE.return_cue]
+    assert (coach.state.set, coach.state.rep) == (1, 1)
+
+
+def test_a_question_during_rest_does_not_shorten_it() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    due = coach.deadline
+    coach.tick(coach.now + 1)
+    coach.hear("how do I do a bird dog", "exercise_instructions", exercise="bird_dog")
+    assert coach.phase is Phase.REST
+    assert coach.deadline == due
+
+
+# -- repeat and status -------------------------------------------------------------------------
+
+
+def test_repeat_says_the_last_line_again() -> None:
+    coach = Coach()
+    coach.hear("what can I say", "help")
+    assert texts(coach.hear("say that again", "repeat")) == [line("help")]
+
+
+def test_repeat_skips_countdown_numbers() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    coach.run_until(coach.deadline or 0)
+    assert coach.said[-1][1] == "3"
+    said = texts(coach.hear("say that again", "repeat"))
+    assert said == [line("rest", seconds=BRIDGE.rest_seconds)]
+
+
+def test_repeat_mid_rep_says_the_movement_cue_again() -> None:
+    coach = at_first_rep("glute_bridge")
+    said = texts(coach.hear("say that again", "repeat"))
+    assert said[0] == BRIDGE_MOVE
+
+
+def test_status_says_exercise_set_rep_and_side() -> None:
+    coach = at_first_rep("bird_dog")
+    coach.run_to(Phase.RETURN)
+    coach.run_to(Phase.HOLD)  # rep 1, left side
+    said = texts(coach.hear("how many left", "status"))
+    assert said == [
+        line("status_exercise", name=BIRD.name, set=1, sets=BIRD.sets, rep=1, reps=BIRD.reps)
+        + " " + line("status_side", side=line("side_left"))]
+
+
+def test_status_when_idle_says_nothing_is_running() -> None:
+    assert texts(Coach().hear("how many left", "status")) == [line("status_idle")]
+
+
+# -- tempo -------------------------------------------------------------------------------------
+
+
+def first_rep_durations(coach: Coach) -> tuple[float, float]:
+    """Seconds the first rep spends moving and returning."""
+    coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    coach.run_to(Phase.MOVE)
+    moved = coach.now
+    coach.run_to(Phase.HOLD)
+    move = coach.now - moved
+    coach.run_to(Phase.RETURN)
+    returned = coach.now
+    coach.run_until(coach.deadline or 0)
+    return move, coach.now - returned
+
+
+def test_slower_stretches_moving_and_returning() -> None:
+    coach = Coach()
+    assert texts(coach.hear("slow down", "slower")) == [line("slower")]
+    move, ret = first_rep_durations(coach)
+    assert move == pytest.approx(BRIDGE.move_seconds * 1.25)
+    assert ret == pytest.approx(BRIDGE.return_seconds * 1.25)
+
+
+def test_faster_shortens_moving_and_returning() -> None:
+    coach = Coach()
+    assert texts(coach.hear("too slow", "faster")) == [line("faster")]
+    move, ret = first_rep_durations(coach)
+    assert move == pytest.approx(BRIDGE.move_seconds * 0.8)
+    assert ret == pytest.approx(BRIDGE.return_seconds * 0.8)
+
+
+@pytest.mark.parametrize(("intent", "limit"), [("slower", TEMPO_RANGE[1]),
+                                               ("faster", TEMPO_RANGE[0])])
+def test_tempo_stops_at_its_limit(intent: str, limit: float) -> None:
+    coach = Coach()
+    replies = [texts(coach.hear(intent, intent)) for _ in range(8)]
+    assert replies[0] == [line(intent)]
+    assert replies[-2:] == [[line("tempo_limit")]] * 2
+    move, ret = first_rep_durations(coach)
+    assert move == pytest.approx(BRIDGE.move_seconds * limit)
+    assert ret == pytest.approx(BRIDGE.return_seconds * limit)
+
+
+# -- reps and hold -----------------------------------------------------------------------------
+
+
+def test_set_reps_changes_the_running_exercise() -> None:
+    coach = at_first_rep("glute_bridge")
+    assert texts(coach.hear("do two reps", "set_reps", count=2)) == [line("reps_set", count=2)]
+    actions = coach.run_to(Phase.REST)
+    assert [f["rep"] for f in facts(actions, "rep")] == [1, 2]
+    assert line("rep_count", rep=2, reps=2) in texts(actions)
+
+
+@pytest.mark.parametrize(("asked", "kept"), [(50, REPS_RANGE[1]), (0, REPS_RANGE[0])])
+def test_set_reps_is_kept_within_range(asked: int, kept: int) -> None:
+    coach = at_first_rep("glute_bridge")
+    said = texts(coach.hear(f"do {asked} reps", "set_reps", count=asked))
+    assert said == [line("reps_set", count=kept)]
+    assert coach.state.plans["glute_bridge"].reps == kept
+
+
+def test_set_reps_when_idle_changes_every_exercise() -> None:
+    coach = Coach()
+    coach.hear("do ten reps", "set_reps", count=10)
+    assert {ex_id: plan.reps for ex_id, plan in coach.state.plans.items()} == dict.fromkeys(EX, 10)
+    coach.hear("start hip thrust", "start_exercise", exercise="hip_thrust")
+    assert line("plan", reps=10, sets=EX["hip_thrust"].sets) in coach.said[-1][1]
+
+
+def test_set_hold_changes_the_hold_count() -> None:
+    coach = at_first_rep("glute_bridge")
+    assert texts(coach.hear("hold for five", "set_hold", seconds=5)) == [
+        line("hold_set", seconds=5)]
+    said = texts(coach.run_to(Phase.RETURN))
+    assert said == [line("hold"), "1", "2", "3", "4", "5", BRIDGE.return_cue]
+
+
+def test_set_hold_on_an_exercise_without_a_hold_says_it_has_none() -> None:
+    coach = at_first_rep("clamshell")
+    said = texts(coach.hear("hold for five", "set_hold", seconds=5))
+    assert said == [line("no_hold", name=CLAM.name)]
+
+
+# -- routine -----------------------------------------------------------------------------------
+
+
+def test_routine_runs_the_five_exercises_in_catalogue_order() -> None:
+    coach = Coach()
+    actions = coach.hear("start my workout", "start_routine")
+    assert texts(actions)[0] == line("routine_intro", count=len(EX),
+                                     minutes=_minutes_said(texts(actions)[0]))
+    done: list[object] = []
+    for _ in EX:
+        coach.run_to(Phase.CHECKIN)
+        actions = coach.hear("no", "no")
+        done += [f["exercise"] for f in facts(actions, "exercise_done")]
+    assert done == list(EX)
+    assert line("routine_done") in texts(actions)
+    assert coach.phase is Phase.IDLE
+
+
+def _minutes_said(text: str) -> int:
+    """The minutes figure in a routine_intro line."""
+    numbers = [int(word) for word in text.split() if word.isdigit()]
+    return numbers[-1]
+
+
+def test_routine_estimate_is_about_as_long_as_the_routine() -> None:
+    coach = Coach()
+    said = texts(coach.hear("start my workout", "start_routine"))
+    for _ in EX:
+        coach.run_to(Phase.CHECKIN)
+        coach.hear("no", "no")
+    assert _minutes_said(said[0]) == pytest.approx(coach.now / 60, rel=0.25)
+
+
+# -- what is not understood --------------------------------------------------------------------
+
+
+def test_an_unmatched_sentence_gets_a_hint_once_per_gap() -> None:
+    coach = Coach()
+    assert texts(coach.hear("what's the weather like")) == [line("not_understood")]
+    coach.run_until(HINT_GAP - 1)
+    assert coach.hear("what's the weather like") == []
+    coach.run_until(HINT_GAP)
+    assert texts(coach.hear("what's the weather like")) == [line("not_understood")]
+
+
+def test_one_word_noise_gets_nothing() -> None:
+    assert Coach().hear("hmm") == []
+
+
+# -- the end -----------------------------------------------------------------------------------
+
+
+def test_finish_summarises_the_session() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    coach.hear("no", "no")
+    coach.run_until(600)
+    state, actions = coach.session.finish(coach.state, coach.now)
+    assert actions == [Emit("session_end", {"summary": {
+        "reason": "end", "minutes": 10.0, "exercises": ["glute_bridge"],
+        "reps": BRIDGE.reps * BRIDGE.sets}})]
+    assert state.phase is Phase.ENDED
