@@ -44,7 +44,8 @@ def main() -> dict[str, float]:
     print(f"matcher on {UNSEEN.name} ({platform.processor() or platform.machine()}):")
     print(f"  intent and slots right, in-domain: {figures['in_domain']:.1%} of {figures['n_in']}")
     print(f"  out-of-domain rejected:            {figures['rejected']:.1%} of {figures['n_out']}")
-    print(f"  pain phrases recognised:           {figures['pain_recall']:.1%} of {figures['n_pain']}")
+    print(f"  pain phrases recognised:           {figures['pain_recall']:.1%}"
+          f" of {figures['n_pain']}")
     print(f"  time per utterance:                {figures['ms_per_utterance']:.1f} ms")
     return figures
 
