@@ -13,14 +13,8 @@ import pytest
 
 from voicecoach.content import content
 from voicecoach.matcher import Match
-from voicecoach.session import (
-    GET_READY_SECONDS,
-    HINT_GAP,
-    REPS_RANGE,
-    SWITCH_SECONDS,
-    TEMPO_RANGE,
-    Session,
-)
+from voicecoach.rules import GET_READY_SECONDS, REPS_RANGE, SWITCH_SECONDS, TEMPO_RANGE
+from voicecoach.session import HINT_GAP, Session
 from voicecoach.session_types import (
     Action,
     Context,

@@ -1,0 +1,253 @@
+"""What the user says, by phase: the session's transition table for heard intents.
+
+Each rule is ``(phase, intent) -> handler``; ``(ANY, intent)`` applies where no rule for that
+phase exists, and a phase without any rule for an intent ignores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from voicecoach.content import Exercise
+from voicecoach.intents import INTENT_NAMES
+from voicecoach.session_types import (
+    REP_PHASES,
+    TIMED,
+    WORKING,
+    Action,
+    Emit,
+    Heard,
+    Phase,
+    Say,
+    Silence,
+    State,
+    speech_seconds,
+)
+
+if TYPE_CHECKING:
+    from voicecoach.session import Result, Session
+
+Handler = Callable[["Session", State, Heard, float], "Result"]
+GET_READY_SECONDS = 4.0
+"""Seconds between the end of a briefing and the first rep."""
+SWITCH_SECONDS = 6.0
+"""Seconds to change sides, after the prompt is spoken."""
+TEMPO_STEP = 1.25
+TEMPO_RANGE = (0.6, 2.0)
+"""Movement phases last their catalogue time times the tempo, kept within this range."""
+REPS_RANGE = (1, 30)
+HOLD_RANGE = (1, 30)
+
+
+def _pain(s: Session, state: State, heard: Heard, now: float) -> Result:
+    fact = Emit("pain", {"exercise": state.exercise, "rep": state.rep if s.running(state) else None,
+                         "text": heard.text})
+    said = [Say(s._line("pain_stop")), Say(s._line("pain_advice"))]
+    state = replace(state, last_said=" ".join(a.text for a in said))
+    ended, end = s.finish(state, now, "pain")
+    return ended, [Silence(), fact, *said, *end]
+
+
+def _checkin_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return _pain(s, state, heard, now)
+
+
+def _checkin_no(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex_id = state.exercise
+    assert ex_id is not None
+    state = replace(state, done=(*state.done, ex_id))
+    fact = Emit("exercise_done", {"exercise": ex_id, "pain": False})
+    return s._then(s._next_exercise(state, now, "checkin_good"), [fact])
+
+
+def _safety_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "safety_thanks")
+    state, more = s._welcome(state, now)
+    return state, [Emit("acknowledged", {}), *said, *more]
+
+
+def _safety_no(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "safety_declined")
+    ended, end = s.finish(state, now, "declined")
+    return ended, said + end
+
+
+def _stop(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "goodbye", minutes=round((now - state.started) / 60))
+    ended, end = s.finish(state, now, "stop")
+    return ended, [Silence(), *said, *end]
+
+
+def _start_exercise(s: Session, state: State, heard: Heard, now: float) -> Result:
+    assert heard.match is not None
+    ex_id = str(heard.match.slots["exercise"])
+    return s._brief(replace(state, queue=(), routine=False), ex_id, now)
+
+
+def _start_routine(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return s._routine(state, now)
+
+
+def _pause(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(replace(state, phase=Phase.PAUSED, paused_from=state.phase,
+                                 deadline=None), "paused")
+    return state, [Silence(), *said]
+
+
+def _resume(s: Session, state: State, heard: Heard, now: float) -> Result:
+    state, said = s._say(state, "resumed")
+    wait = speech_seconds(state.last_said)
+    if state.paused_from is Phase.REST:
+        return replace(state, phase=Phase.REST, count=0, deadline=now + wait), said
+    if state.paused_from is Phase.BRIEFING:
+        return replace(state, phase=Phase.BRIEFING, deadline=now + wait + GET_READY_SECONDS), said
+    if state.paused_from is Phase.SWITCH:
+        return replace(state, phase=Phase.SWITCH, deadline=now + wait + SWITCH_SECONDS), said
+    return s._then(s._move(state, now, wait), said)
+
+
+def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
+    name = s._ex(state).name
+    fact = Emit("exercise_skipped", {"exercise": state.exercise})
+    return s._then(s._next_exercise(state, now, "skipped", name=name), [Silence(), fact])
+
+
+def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
+    if not state.last_said:
+        return s._say(state, "nothing_to_repeat")
+    return _answer(s, state, state.last_said, now)
+
+
+def _answer(s: Session, state: State, text: str, now: float) -> Result:
+    """Say text without losing the place: a rep under way starts again after it."""
+    said: list[Action] = [Say(text)]
+    state = replace(state, last_said=text)
+    wait = now + speech_seconds(text)
+    if state.phase in REP_PHASES:
+        return replace(state, phase=Phase.ANSWER, count=0, deadline=wait), [Silence(), *said]
+    if state.phase in TIMED and state.deadline is not None:
+        return replace(state, deadline=max(state.deadline, wait)), said
+    return state, said
+
+
+def _say_key(key: str) -> Handler:
+    def handler(s: Session, state: State, heard: Heard, now: float) -> Result:
+        return _answer(s, state, s._line(key), now)
+    return handler
+
+
+def _benefits(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex = _slot_exercise(s, heard)
+    text = s._line("answer_benefits", name=ex.name, muscles=ex.strengthens, benefit=ex.benefit)
+    return _answer(s, state, text, now)
+
+
+def _instructions(s: Session, state: State, heard: Heard, now: float) -> Result:
+    ex = _slot_exercise(s, heard)
+    steps = " ".join((ex.position, *ex.steps))
+    return _answer(s, state, s._line("answer_instructions", name=ex.name, steps=steps), now)
+
+
+def _slot_exercise(s: Session, heard: Heard) -> Exercise:
+    assert heard.match is not None
+    return s.content.exercises[str(heard.match.slots["exercise"])]
+
+
+def _list(s: Session, state: State, heard: Heard, now: float) -> Result:
+    names = [f"the {ex.name}" for ex in s.content.exercises.values()]
+    joined = ", ".join(names[:-1]) + ", and " + names[-1]
+    return _answer(s, state, s._line("list_exercises", names=joined), now)
+
+
+def _status(s: Session, state: State, heard: Heard, now: float) -> Result:
+    if not s.running(state):
+        return _answer(s, state, s._line("status_idle"), now)
+    ex = s._ex(state)
+    plan = s._plan(state, ex)
+    text = s._line("status_exercise", name=ex.name, set=state.set, sets=plan.sets,
+                   rep=state.rep, reps=plan.reps)
+    if state.side:
+        text += " " + s._line("status_side", side=s._line(f"side_{state.side}"))
+    return _answer(s, state, text, now)
+
+
+def _progress(s: Session, state: State, heard: Heard, now: float) -> Result:
+    days, minutes = s.context.week
+    text = s._line("progress", days=days, minutes=minutes) if days else s._line("progress_none")
+    return _answer(s, state, text, now)
+
+
+def _tempo(factor: float, key: str) -> Handler:
+    def handler(s: Session, state: State, heard: Heard, now: float) -> Result:
+        low, high = TEMPO_RANGE
+        tempo = round(min(high, max(low, state.tempo * factor)), 3)
+        if tempo == state.tempo:
+            return s._say(state, "tempo_limit")
+        return s._say(replace(state, tempo=tempo), key)
+    return handler
+
+
+def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """Set reps or hold for the exercise under way, or for every exercise when idle."""
+    assert heard.match is not None
+    slot, value = next(iter(heard.match.slots.items()))
+    low, high = REPS_RANGE if slot == "count" else HOLD_RANGE
+    value = min(high, max(low, int(value)))
+    targets = [state.exercise] if state.exercise else list(s.content.exercises)
+    holds = [s.content.exercises[t] for t in targets if s.content.exercises[t].hold_seconds]
+    if slot == "seconds" and not holds:
+        return s._say(state, "no_hold", name=s._ex(state).name)
+    plans = dict(state.plans)
+    for ex_id in targets:
+        plan = s._plan(state, s.content.exercises[ex_id])
+        plans[ex_id] = replace(plan, reps=value) if slot == "count" else replace(plan, hold=value)
+    key, field = ("reps_set", "count") if slot == "count" else ("hold_set", "seconds")
+    return s._say(replace(state, plans=plans), key, **{field: value})
+
+
+def _safety_again(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """Before the spoken yes, nothing else starts: the statement is said again."""
+    return s._say(state, "safety_intro")
+
+
+def _yes_no_unasked(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return s._say(state, "answer_yes_no")
+
+
+def _ignore(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return state, []
+
+
+ANY = "*"
+RULES: dict[tuple[Phase | str, str], Handler] = {
+    (ANY, "report_pain"): _pain,
+    (ANY, "stop"): _stop,
+    (ANY, "help"): _say_key("help"),
+    (ANY, "list_exercises"): _list,
+    (ANY, "exercise_benefits"): _benefits,
+    (ANY, "exercise_instructions"): _instructions,
+    (ANY, "repeat"): _repeat,
+    (ANY, "status"): _status,
+    (ANY, "progress"): _progress,
+    (ANY, "slower"): _tempo(TEMPO_STEP, "slower"),
+    (ANY, "faster"): _tempo(1 / TEMPO_STEP, "faster"),
+    (ANY, "set_reps"): _set_plan,
+    (ANY, "set_hold"): _set_plan,
+    (ANY, "start_exercise"): _start_exercise,
+    (ANY, "start_routine"): _start_routine,
+    (ANY, "yes"): _yes_no_unasked,
+    (ANY, "no"): _yes_no_unasked,
+    **{(Phase.SAFETY, intent): _safety_again for intent in INTENT_NAMES
+       if intent not in ("report_pain", "stop", "help", "repeat")},
+    (Phase.SAFETY, "yes"): _safety_yes,
+    (Phase.SAFETY, "no"): _safety_no,
+    (Phase.CHECKIN, "yes"): _checkin_yes,
+    (Phase.CHECKIN, "no"): _checkin_no,
+    **{(phase, "pause"): _pause for phase in TIMED},
+    **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
+    (Phase.PAUSED, "resume"): _resume,
+}
+"""(phase, intent) -> handler; (ANY, intent) applies where no phase-specific rule exists.
+Phases without a rule for an intent ignore it (pause when idle, resume when not paused)."""
