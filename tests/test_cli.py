@@ -143,3 +143,35 @@ def test_a_plain_install_carries_its_data(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
     assert json.loads(result.stdout)["slots"] == {"exercise": "bird_dog"}
     assert (target / "voicecoach" / "intents" / "en" / "safety.yaml").is_file()
+
+
+def test_an_unwritable_history_is_said_and_the_session_goes_on(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    path = script(tmp_path, (0, "yes"), (1, "what does the bridge work"))
+    result = vc("run", "--script", str(path), "--db", str(blocker / "h.db"))
+    assert result.returncode == 0
+    assert "coach: I can't save your progress right now, but we'll carry on." in result.stdout
+    assert "The glute bridge strengthens" in result.stdout
+    assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_two_sessions_in_a_row_differ_because_of_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = script(tmp_path, (0, "yes"), (1, "start glute bridge"), (400, "no"), (401, "stop"))
+    vc("run", "--script", str(first), "--db", str(db))
+    path = script(tmp_path, (0, "start glute bridge"), (1, "stop"))
+    second = vc("run", "--script", str(path), "--db", str(db)).stdout
+    assert "Last time you did 6 reps. Today, 8." in second
+
+
+def test_a_pain_rating_changes_the_next_plan(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = script(tmp_path, (0, "yes"), (1, "start glute bridge"), (400, "yes"),
+                   (401, "about a six"), (402, "stop"))
+    out = vc("run", "--script", str(first), "--db", str(db)).stdout
+    assert "A 6 is too much for today." in out
+    path = script(tmp_path, (0, "start glute bridge"), (1, "stop"))
+    second = vc("run", "--script", str(path), "--db", str(db)).stdout
+    assert "We'll do 2 sets of 4 reps." in second
+    assert "We'll take the glute bridge a little easier today." in second

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from voicecoach.errors import HistoryError
-from voicecoach.history import SCHEMA_VERSION, History
+from voicecoach.errors import HistoryError, HistoryUnwritable
+from voicecoach.history import MIGRATIONS, SCHEMA_VERSION, History
+from voicecoach.session_types import Plan
 
 
 def test_acknowledgement_is_remembered(tmp_path: Path) -> None:
@@ -65,3 +69,104 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     sqlite3.connect(db).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(HistoryError, match="newer voicecoach"):
         History(db)
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_sessions(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    old = sqlite3.connect(db)
+    old.executescript(MIGRATIONS[1])
+    old.execute("INSERT INTO sessions (started, ended, minutes, reason) "
+                "VALUES ('2026-11-20T08:00:00', '2026-11-20T08:20:00', 20, 'stop')")
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+    history = History(db)
+    assert [r.minutes for r in history.sessions()] == [20]
+    history.begin()
+    history.record_pain("clamshell", 1, "ouch", rating=5)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_plans_done_today_and_last_plans(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    history.begin()
+    history.record_set("glute_bridge", 1, 6, 3, 1.0)
+    history.record_set("glute_bridge", 2, 6, 3, 1.0)
+    history.record_done("glute_bridge", pain=False)
+    history.save_plan("glute_bridge", Plan(8, 2, 3), "progress")
+    assert history.plans() == {"glute_bridge": Plan(8, 2, 3)}
+    assert history.previous_plans() == {"glute_bridge": Plan(6, 2, 3)}
+    assert history.done_today() == ("glute_bridge",)
+
+
+def test_two_coaches_on_one_file_both_keep_their_sets(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first, second = History(db), History(db)
+    first.begin()
+    second.begin()
+    for n in range(1, 4):
+        first.record_set("clamshell", n, 6, 0, 1.0)
+        second.record_set("bird_dog", n, 6, 3, 1.0)
+    first.end(5, "stop")
+    second.end(6, "stop")
+    rows = sqlite3.connect(db).execute(
+        "SELECT exercise, COUNT(*) FROM sets GROUP BY exercise ORDER BY exercise").fetchall()
+    assert rows == [("bird_dog", 3), ("clamshell", 3)]
+
+
+def test_a_full_disk_is_an_unwritable_history(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    history.begin()
+    pages = history.db.execute("PRAGMA page_count").fetchone()[0]
+    history.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(HistoryUnwritable, match="check the disk"):
+        for n in range(10_000):
+            history.record_pain("clamshell", n, "x" * 500)
+
+
+def test_a_read_only_place_is_an_unwritable_history() -> None:
+    with pytest.raises(HistoryUnwritable, match="pass --db with a writable place"):
+        History(Path("/proc/self/voicecoach-history.db"))
+
+
+def test_an_unwritable_path_is_an_unwritable_history(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(HistoryUnwritable, match="cannot be written"):
+        History(blocker / "h.db")
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from voicecoach.coach import Coach, EventLog, Ports, run_script
+from voicecoach.content import content
+from voicecoach.history import History
+from voicecoach.intents import default_intents
+from voicecoach.matcher import Matcher
+from voicecoach.session import Session
+from voicecoach.session_types import Context
+
+class KillMidSet:
+    sets = 0
+    def write(self, line):
+        self.sets += '"set_done"' in line
+        if self.sets == 1 and '"type": "rep"' in line:
+            os.kill(os.getpid(), signal.SIGKILL)
+    def flush(self):
+        pass
+
+history = History(Path(sys.argv[1]))
+session = Session(content(), Context(acknowledged=True))
+coach = Coach(session, Matcher(default_intents()), Ports(None, EventLog(KillMidSet()), history))
+run_script(coach, [(0.0, "start clamshell")])
+"""
+
+
+def test_a_process_killed_mid_set_keeps_every_finished_set(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    result = subprocess.run([sys.executable, "-c", KILLER, str(db)], timeout=60)
+    assert result.returncode == -signal.SIGKILL
+    rows = sqlite3.connect(db).execute("SELECT exercise, set_no FROM sets").fetchall()
+    assert rows == [("clamshell", 1)]
+    assert History(db).sessions()[0].reason == "unfinished"

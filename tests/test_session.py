@@ -21,6 +21,7 @@ from voicecoach.session_types import (
     Emit,
     Heard,
     Phase,
+    Plan,
     Say,
     Silence,
     Tick,
@@ -348,15 +349,107 @@ def test_no_pain_at_check_in_records_the_exercise_and_goes_idle() -> None:
     assert coach.state.done == ("glute_bridge",)
 
 
-def test_yes_at_check_in_is_treated_as_pain() -> None:
+def test_yes_at_check_in_asks_how_strong() -> None:
     coach = started("glute_bridge")
     coach.run_to(Phase.CHECKIN)
     actions = coach.hear("yes", "yes")
-    assert actions[0] == Silence()
-    assert facts(actions, "pain")[0]["exercise"] == "glute_bridge"
-    assert texts(actions) == [line("pain_stop"), line("pain_advice")]
-    assert end_reason(actions) == "pain"
-    assert coach.phase is Phase.ENDED
+    assert texts(actions) == [line("pain_rating_ask")]
+    assert coach.phase is Phase.RATING
+
+
+def rated(rating: int, routine: bool = False) -> tuple[Coach, list[Action]]:
+    coach = Coach()
+    if routine:
+        coach.hear("start my workout", "start_routine")
+    else:
+        coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    coach.hear("yes", "yes")
+    return coach, coach.hear(f"about a {rating}", "pain_rating", rating=rating)
+
+
+def test_a_high_rating_ends_the_exercise_and_eases_its_next_plan() -> None:
+    coach, actions = rated(6)
+    assert facts(actions, "pain") == [
+        {"exercise": "glute_bridge", "rep": None, "text": "about a 6", "rating": 6}]
+    beginner = CONTENT.exercises["glute_bridge"]
+    assert facts(actions, "plan")[0]["reps"] == beginner.reps - 2
+    assert line("pain_rating_high", rating=6) in texts(actions)[0]
+    assert CONTENT.tips["see_therapist"] in texts(actions)[0]
+    assert facts(actions, "exercise_done") == []
+    assert coach.phase is Phase.IDLE
+
+
+def test_a_high_rating_in_a_routine_goes_on_to_the_next_exercise() -> None:
+    coach, _actions = rated(8, routine=True)
+    assert coach.phase is Phase.BRIEFING
+    assert coach.state.exercise == "clamshell"
+
+
+def test_a_low_rating_is_kept_and_the_plan_stays() -> None:
+    _coach, actions = rated(2)
+    assert facts(actions, "pain")[0]["rating"] == 2
+    assert facts(actions, "plan") == []
+    assert facts(actions, "exercise_done") == [{"exercise": "glute_bridge", "pain": True}]
+    assert texts(actions)[0] == line("pain_rating_low", rating=2)
+
+
+def test_a_pain_free_exercise_progresses_its_next_plan() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    plan = facts(coach.hear("no", "no"), "plan")
+    ex = CONTENT.exercises["glute_bridge"]
+    assert plan == [{"exercise": "glute_bridge", "reps": ex.reps + 2, "sets": ex.sets,
+                     "hold": ex.hold_seconds, "reason": "progress"}]
+
+
+def test_pain_mid_exercise_eases_its_next_plan() -> None:
+    coach = at_first_rep("glute_bridge")
+    plan = facts(coach.hear("ouch", "report_pain"), "plan")
+    assert plan[0]["reason"] == "pain"
+    assert plan[0]["reps"] == CONTENT.exercises["glute_bridge"].reps - 2
+
+
+def test_the_briefing_says_what_changed_since_last_time() -> None:
+    context = Context(acknowledged=True, plans={"glute_bridge": Plan(8, 2, 3)},
+                      previous={"glute_bridge": Plan(6, 2, 3)})
+    coach = Coach(context)
+    actions = coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    assert line("progress_reps", before=6, now=8) in texts(actions)[0]
+
+
+def test_after_pain_the_briefing_says_it_is_easier_and_advises_help() -> None:
+    context = Context(acknowledged=True, last_pain="glute_bridge",
+                      plans={"glute_bridge": Plan(4, 2, 3)},
+                      previous={"glute_bridge": Plan(6, 2, 3)})
+    coach = Coach(context)
+    actions = coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    assert line("easier", name="glute bridge") in texts(actions)[0]
+    assert CONTENT.tips["see_therapist"] in texts(actions)[0]
+
+
+def test_a_chosen_rep_count_is_kept_for_next_time() -> None:
+    coach = started("clamshell")
+    plan = facts(coach.hear("do ten reps", "set_reps", count=10), "plan")
+    assert plan == [{"exercise": "clamshell", "reps": 10, "sets": 2, "hold": 0,
+                     "reason": "chosen"}]
+
+
+def test_the_routine_offers_to_continue_where_it_stopped_today() -> None:
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog", "clamshell")))
+    actions = coach.hear("start my workout", "start_routine")
+    assert texts(actions) == [line("routine_offer", done=2, count=5)]
+    assert coach.phase is Phase.OFFER
+    coach.hear("yes", "yes")
+    assert coach.state.exercise == "glute_bridge"
+    assert coach.state.queue == ("hip_thrust", "side_lying_hip_abduction")
+
+
+def test_declining_the_offer_runs_the_whole_routine() -> None:
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog",)))
+    coach.hear("start my workout", "start_routine")
+    coach.hear("no", "no")
+    assert coach.state.exercise == "bird_dog"
 
 
 # -- pain, from every phase --------------------------------------------------------------------
@@ -399,6 +492,19 @@ def _in_paused() -> Coach:
     return coach
 
 
+def _in_rating() -> Coach:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    coach.hear("yes", "yes")
+    return coach
+
+
+def _in_offer() -> Coach:
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog",)))
+    coach.hear("start my workout", "start_routine")
+    return coach
+
+
 REACH: dict[Phase, tuple[Callable[[], Coach], str | None, int | None]] = {
     Phase.SAFETY: (_in_safety, None, None),
     Phase.IDLE: (_in_idle, None, None),
@@ -411,6 +517,8 @@ REACH: dict[Phase, tuple[Callable[[], Coach], str | None, int | None]] = {
     Phase.ANSWER: (_in_answer, "glute_bridge", 1),
     Phase.PAUSED: (_in_paused, "glute_bridge", 1),
     Phase.CHECKIN: (_in(Phase.CHECKIN), "glute_bridge", None),
+    Phase.RATING: (_in_rating, "glute_bridge", None),
+    Phase.OFFER: (_in_offer, None, None),
 }
 """How to bring a session into each phase, and the exercise and rep a pain there is recorded with.
 ENDED is the one phase left out: nothing happens there (checked at the end of the pain test)."""

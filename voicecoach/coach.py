@@ -10,11 +10,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
+from voicecoach.errors import HistoryUnwritable
 from voicecoach.history import History
 from voicecoach.matcher import Matcher
 from voicecoach.ports import Clock, Speaker
 from voicecoach.session import Session
-from voicecoach.session_types import Action, Emit, Event, Heard, Phase, Say, Silence, State, Tick
+from voicecoach.session_types import (
+    Action,
+    Emit,
+    Event,
+    Heard,
+    Phase,
+    Plan,
+    Say,
+    Silence,
+    State,
+    Tick,
+)
 
 log = logging.getLogger(__name__)
 MAX_STEPS = 100_000
@@ -38,6 +50,8 @@ class Ports:
     speaker: Speaker | None
     events: EventLog
     history: History | None
+    history_problem: str | None = None
+    """Why there is no history, to be said once at the start."""
     out: IO[str] = sys.stdout
 
 
@@ -53,8 +67,13 @@ class Coach:
         return self.state is not None and self.state.phase is Phase.ENDED
 
     def begin(self, now: float) -> None:
-        if self.ports.history:
-            self.ports.history.begin()
+        if self.ports.history_problem:
+            self.history_lost(self.ports.history_problem, now)
+        elif self.ports.history:
+            try:
+                self.ports.history.begin()
+            except HistoryUnwritable as exc:
+                self.history_lost(str(exc), now)
         self.state, actions = self.session.begin(now)
         self._act(actions, now)
 
@@ -115,7 +134,16 @@ class Coach:
     def _emit(self, fact: Emit, now: float) -> None:
         self.ports.events.write(now, fact.type, **fact.data)
         if self.ports.history:
-            record(self.ports.history, fact)
+            try:
+                record(self.ports.history, fact)
+            except HistoryUnwritable as exc:
+                self.history_lost(str(exc), now)
+
+    def history_lost(self, reason: str, now: float) -> None:
+        """Saving failed: say so once, and go on without saving."""
+        log.warning("%s", reason)
+        self.ports.history = None
+        self._say(self.session.content.say("history_off"), now)
 
 
 def record(history: History, fact: Emit) -> None:
@@ -127,9 +155,15 @@ def record(history: History, fact: Emit) -> None:
         history.record_set(str(d["exercise"]), int(str(d["set"])), int(str(d["reps"])),
                            int(str(d["hold"])), float(str(d["tempo"])))
     elif fact.type == "pain":
-        exercise, rep = d.get("exercise"), d.get("rep")
+        exercise, rep, rating = d.get("exercise"), d.get("rep"), d.get("rating")
         history.record_pain(str(exercise) if exercise else None,
-                            int(str(rep)) if rep is not None else None, str(d.get("text", "")))
+                            int(str(rep)) if rep is not None else None, str(d.get("text", "")),
+                            int(str(rating)) if rating is not None else None)
+    elif fact.type == "exercise_done":
+        history.record_done(str(d["exercise"]), bool(d["pain"]))
+    elif fact.type == "plan":
+        plan = Plan(int(str(d["reps"])), int(str(d["sets"])), int(str(d["hold"])))
+        history.save_plan(str(d["exercise"]), plan, str(d["reason"]))
     elif fact.type == "session_end":
         summary = d["summary"]
         assert isinstance(summary, dict)

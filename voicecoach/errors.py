@@ -33,4 +33,8 @@ class ModelError(VoicecoachError):
 
 
 class HistoryError(VoicecoachError):
-    """The history database cannot be read or written."""
+    """The history database is damaged or from a newer version: never overwritten."""
+
+
+class HistoryUnwritable(HistoryError):
+    """The history cannot be saved (read-only place, full disk): the session goes on."""

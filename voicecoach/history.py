@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from voicecoach.errors import HistoryError
+from voicecoach.errors import HistoryError, HistoryUnwritable
+from voicecoach.session_types import Plan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,6 +24,15 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE pains (
         id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
         exercise TEXT, rep INTEGER, text TEXT, at TEXT NOT NULL);
+    """,
+    2: """
+    ALTER TABLE pains ADD COLUMN rating INTEGER;
+    CREATE TABLE plans (
+        exercise TEXT PRIMARY KEY, reps INTEGER NOT NULL, sets INTEGER NOT NULL,
+        hold INTEGER NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE done (
+        id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        exercise TEXT NOT NULL, pain INTEGER NOT NULL, at TEXT NOT NULL);
     """,
 }
 """Schema version -> the SQL that brings the previous version to it."""
@@ -51,15 +61,16 @@ class History:
         self.session_id: int | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=5.0)
+            self.db = sqlite3.connect(path, timeout=10.0)
+            self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise HistoryUnwritable(f"The history file {path} cannot be written ({exc}); "
+                                    "pass --db with a writable place.") from exc
         except sqlite3.DatabaseError as exc:
             raise HistoryError(
                 f"The history file {path} is damaged or not a database; move it aside "
                 "(it is kept as it is) or pass --db with another file.") from exc
-        except OSError as exc:
-            raise HistoryError(f"The history file {path} cannot be created ({exc.strerror}); "
-                               "pass --db with a writable place.") from exc
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -77,8 +88,8 @@ class History:
             with self.db:
                 cursor = self.db.execute(sql, args)
         except sqlite3.Error as exc:
-            raise HistoryError(f"Cannot write to the history file {self.path} ({exc}); "
-                               "check the disk and its permissions.") from exc
+            raise HistoryUnwritable(f"Cannot write to the history file {self.path} ({exc}); "
+                                    "check the disk and its permissions.") from exc
         return cursor.lastrowid or 0
 
     def acknowledged(self) -> bool:
@@ -111,9 +122,38 @@ class History:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     self.session_id, exercise, set_no, reps, hold, tempo, _now())
 
-    def record_pain(self, exercise: str | None, rep: int | None, text: str) -> None:
-        self._write("INSERT INTO pains (session_id, exercise, rep, text, at) "
-                    "VALUES (?, ?, ?, ?, ?)", self.session_id, exercise, rep, text, _now())
+    def record_pain(self, exercise: str | None, rep: int | None, text: str,
+                    rating: int | None = None) -> None:
+        self._write("INSERT INTO pains (session_id, exercise, rep, text, rating, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    self.session_id, exercise, rep, text, rating, _now())
+
+    def record_done(self, exercise: str, pain: bool) -> None:
+        self._write("INSERT INTO done (session_id, exercise, pain, at) VALUES (?, ?, ?, ?)",
+                    self.session_id, exercise, int(pain), _now())
+
+    def save_plan(self, exercise: str, plan: Plan, reason: str) -> None:
+        """The plan for the next time this exercise is done."""
+        self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?, ?, ?)",
+                    exercise, plan.reps, plan.sets, plan.hold, reason, _now())
+
+    def plans(self) -> dict[str, Plan]:
+        rows = self.db.execute("SELECT exercise, reps, sets, hold FROM plans").fetchall()
+        return {ex: Plan(reps, sets, hold) for ex, reps, sets, hold in rows}
+
+    def previous_plans(self) -> dict[str, Plan]:
+        """What each exercise's last finished set was: reps, sets reached, hold."""
+        rows = self.db.execute(
+            "SELECT exercise, reps, MAX(set_no), hold FROM sets WHERE session_id = "
+            "(SELECT MAX(session_id) FROM sets s2 WHERE s2.exercise = sets.exercise) "
+            "GROUP BY exercise").fetchall()
+        return {ex: Plan(reps, sets, hold) for ex, reps, sets, hold in rows}
+
+    def done_today(self, today: str | None = None) -> tuple[str, ...]:
+        day = today or _now()[:10]
+        rows = self.db.execute("SELECT DISTINCT exercise FROM done WHERE substr(at, 1, 10) = ?",
+                               (day,)).fetchall()
+        return tuple(row[0] for row in rows)
 
     def end(self, minutes: float, reason: str) -> None:
         self._write("UPDATE sessions SET ended = ?, minutes = ?, reason = ? WHERE id = ?",

@@ -16,9 +16,10 @@ INTENT_NAMES = (
     "start_exercise", "start_routine", "exercise_benefits", "exercise_instructions",
     "list_exercises", "pause", "resume", "stop", "next", "repeat", "slower", "faster",
     "set_reps", "set_hold", "status", "help", "report_pain", "yes", "no", "progress",
+    "pain_rating",
 )
 EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
-NUMBER_SLOTS = ("count", "seconds")
+NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
@@ -48,7 +49,9 @@ class IntentSet:
         """Every example sentence with each placeholder filled by every alias or a few numbers."""
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
                  "count": ["five", "eight", "ten", "twelve", "fifteen", "twenty"],
-                 "seconds": ["three", "five", "ten"]}
+                 "seconds": ["three", "five", "ten"],
+                 "rating": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                            "ten"]}
         out: list[str] = []
         for intent in self.intents.values():
             for sentence in intent.sentences:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from voicecoach.content import Exercise
 from voicecoach.intents import INTENT_NAMES
+from voicecoach.progression import progress, step_back
 from voicecoach.session_types import (
     REP_PHASES,
     TIMED,
@@ -20,6 +21,7 @@ from voicecoach.session_types import (
     Emit,
     Heard,
     Phase,
+    Plan,
     Say,
     Silence,
     State,
@@ -41,25 +43,51 @@ REPS_RANGE = (1, 30)
 HOLD_RANGE = (1, 30)
 
 
+PAIN_STOP_RATING = 4
+"""A pain rating (0-10) at or above this ends the exercise for today and eases its next plan."""
+
+
 def _pain(s: Session, state: State, heard: Heard, now: float) -> Result:
-    fact = Emit("pain", {"exercise": state.exercise, "rep": state.rep if s.running(state) else None,
-                         "text": heard.text})
+    """Pain, heard anywhere: silence, advice, the facts kept, and the session ends."""
+    facts: list[Action] = [Emit("pain", {"exercise": state.exercise, "text": heard.text,
+                                         "rep": state.rep if s.running(state) else None})]
+    if state.exercise:
+        facts.append(s.plan_fact(state, state.exercise, step_back, "pain"))
     said = [Say(s._line("pain_stop")), Say(s._line("pain_advice"))]
     state = replace(state, last_said=" ".join(a.text for a in said))
     ended, end = s.finish(state, now, "pain")
-    return ended, [Silence(), fact, *said, *end]
+    return ended, [Silence(), *facts, *said, *end]
 
 
 def _checkin_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
-    return _pain(s, state, heard, now)
+    return s._say(replace(state, phase=Phase.RATING), "pain_rating_ask")
 
 
 def _checkin_no(s: Session, state: State, heard: Heard, now: float) -> Result:
     ex_id = state.exercise
     assert ex_id is not None
+    facts: list[Action] = [Emit("exercise_done", {"exercise": ex_id, "pain": False}),
+                           s.plan_fact(state, ex_id, progress, "progress")]
     state = replace(state, done=(*state.done, ex_id))
-    fact = Emit("exercise_done", {"exercise": ex_id, "pain": False})
-    return s._then(s._next_exercise(state, now, "checkin_good"), [fact])
+    return s._then(s._next_exercise(state, now, s._line("checkin_good")), facts)
+
+
+def _rating(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """A spoken pain rating after an exercise: kept; a high one ends the exercise for today."""
+    assert heard.match is not None and state.exercise is not None
+    rating = min(10, int(heard.match.slots["rating"]))
+    if rating == 0:
+        return _checkin_no(s, state, heard, now)
+    ex_id = state.exercise
+    facts: list[Action] = [Emit("pain", {"exercise": ex_id, "rep": None, "text": heard.text,
+                                         "rating": rating})]
+    if rating >= PAIN_STOP_RATING:
+        facts.append(s.plan_fact(state, ex_id, step_back, "pain"))
+        advice = f"{s._line('pain_rating_high', rating=rating)} {s.content.tips['see_therapist']}"
+        return s._then(s._next_exercise(state, now, advice), facts)
+    facts.append(Emit("exercise_done", {"exercise": ex_id, "pain": True}))
+    state = replace(state, done=(*state.done, ex_id))
+    return s._then(s._next_exercise(state, now, s._line("pain_rating_low", rating=rating)), facts)
 
 
 def _safety_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -87,6 +115,20 @@ def _start_exercise(s: Session, state: State, heard: Heard, now: float) -> Resul
 
 
 def _start_routine(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """The whole routine; offered from where it stopped if part of it was done today."""
+    done = [ex for ex in s.content.exercises if ex in (*s.context.done_today, *state.done)]
+    if 0 < len(done) < len(s.content.exercises):
+        return s._say(replace(state, phase=Phase.OFFER), "routine_offer", done=len(done),
+                      count=len(s.content.exercises))
+    return s._routine(state, now)
+
+
+def _offer_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    done = (*s.context.done_today, *state.done)
+    return s._routine(state, now, [ex for ex in s.content.exercises if ex not in done])
+
+
+def _offer_no(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._routine(state, now)
 
 
@@ -111,7 +153,7 @@ def _resume(s: Session, state: State, heard: Heard, now: float) -> Result:
 def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
-    return s._then(s._next_exercise(state, now, "skipped", name=name), [Silence(), fact])
+    return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
 
 
 def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -203,8 +245,14 @@ def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
     for ex_id in targets:
         plan = s._plan(state, s.content.exercises[ex_id])
         plans[ex_id] = replace(plan, reps=value) if slot == "count" else replace(plan, hold=value)
+    state = replace(state, plans=plans)
+    facts: list[Action] = [s.plan_fact(state, ex_id, _same, "chosen") for ex_id in targets]
     key, field = ("reps_set", "count") if slot == "count" else ("hold_set", "seconds")
-    return s._say(replace(state, plans=plans), key, **{field: value})
+    return s._then(s._say(state, key, **{field: value}), facts)
+
+
+def _same(plan: Plan, beginner: Plan) -> Plan:
+    return plan
 
 
 def _safety_again(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -245,6 +293,12 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.SAFETY, "no"): _safety_no,
     (Phase.CHECKIN, "yes"): _checkin_yes,
     (Phase.CHECKIN, "no"): _checkin_no,
+    (Phase.CHECKIN, "pain_rating"): _rating,
+    (Phase.RATING, "pain_rating"): _rating,
+    (Phase.RATING, "no"): _checkin_no,
+    (Phase.RATING, "yes"): _checkin_yes,
+    (Phase.OFFER, "yes"): _offer_yes,
+    (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
     (Phase.PAUSED, "resume"): _resume,

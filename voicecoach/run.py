@@ -16,7 +16,7 @@ from typing import IO
 
 from voicecoach.coach import Coach, EventLog, Ports, run_live, run_script
 from voicecoach.content import content
-from voicecoach.errors import UsageError
+from voicecoach.errors import HistoryUnwritable, UsageError
 from voicecoach.history import History
 from voicecoach.intents import default_intents
 from voicecoach.matcher import Matcher
@@ -43,10 +43,13 @@ def db_path(args: argparse.Namespace) -> Path:
     return args.db or default_db()
 
 
-def _context(history: History, args: argparse.Namespace) -> Context:
+def _context(history: History | None, args: argparse.Namespace) -> Context:
     start = args.exercise or ("routine" if args.routine else None)
+    if history is None:
+        return Context(start=start)
     return Context(acknowledged=history.acknowledged(), last_pain=history.last_pain(),
-                   week=history.week(), start=start)
+                   week=history.week(), plans=history.plans(), previous=history.previous_plans(),
+                   done_today=history.done_today(), start=start)
 
 
 def _events(stack: ExitStack, path: Path | None) -> EventLog:
@@ -75,19 +78,28 @@ def _typed(stream: IO[str], heard: queue.Queue[str | None]) -> None:
     heard.put(None)
 
 
+def _history(path: Path) -> tuple[History | None, str | None]:
+    """The history file, or None and why it cannot be written (a damaged one stops the run)."""
+    try:
+        return History(path), None
+    except HistoryUnwritable as exc:
+        return None, str(exc)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.script:
         lines = read_script(args.script)
     matcher = Matcher(default_intents())
-    history = History(db_path(args))
+    history, problem = _history(db_path(args))
     with ExitStack() as stack:
-        stack.callback(history.close)
+        if history:
+            stack.callback(history.close)
         session = Session(content(), _context(history, args))
         events = _events(stack, args.events)
         if args.script:
-            run_script(Coach(session, matcher, Ports(None, events, history)), lines)
+            run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
-        coach = Coach(session, matcher, Ports(_speaker(args), events, history))
+        coach = Coach(session, matcher, Ports(_speaker(args), events, history, problem))
         heard: queue.Queue[str | None] = queue.Queue()
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()

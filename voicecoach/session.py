@@ -16,6 +16,7 @@ Phases and what moves them (``*`` is any phase):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from voicecoach.content import Content, Exercise
@@ -137,8 +138,8 @@ class Session:
 
     # -- exercises --------------------------------------------------------------------------
 
-    def _routine(self, state: State, now: float) -> Result:
-        ids = list(self.content.exercises)
+    def _routine(self, state: State, now: float, ids: list[str] | None = None) -> Result:
+        ids = ids or list(self.content.exercises)
         minutes = round(sum(self._minutes(state, i) for i in ids))
         state, actions = self._say(state, "routine_intro", count=len(ids), minutes=minutes)
         state = replace(state, queue=tuple(ids[1:]), routine=True)
@@ -164,6 +165,7 @@ class Session:
             lines.append(self._line("plan_hold", hold=plan.hold))
         if ex.sides != "none":
             lines.append(self._line(f"plan_{ex.sides}"))
+        lines += self._plan_change(ex, plan)
         lines.append(self._line("get_ready"))
         text = " ".join(lines)
         first = "right" if ex.sides != "none" else None
@@ -171,6 +173,27 @@ class Session:
                         count=0, last_said=text,
                         deadline=now + speech_seconds(text) + GET_READY_SECONDS)
         return state, [*(said or []), Say(text)]
+
+    def _plan_change(self, ex: Exercise, plan: Plan) -> list[str]:
+        """"Last time 6 reps, today 8", or that it is easier after pain."""
+        before = self.context.previous.get(ex.id)
+        if before is None or before == plan:
+            return []
+        key = "sets" if plan.sets != before.sets else "hold" if plan.hold != before.hold else "reps"
+        old, new = getattr(before, key), getattr(plan, key)
+        if new > old:
+            return [self._line(f"progress_{key}", before=old, now=new)]
+        easier = [self._line("easier", name=ex.name)]
+        return easier + ([self.content.tips["see_therapist"]]
+                         if self.context.last_pain == ex.id else [])
+
+    def plan_fact(self, state: State, ex_id: str, rule: Callable[[Plan, Plan], Plan],
+                  reason: str) -> Emit:
+        """The plan for next time, by a progression rule, as a fact to keep."""
+        ex = self.content.exercises[ex_id]
+        nxt = rule(self._plan(state, ex), Plan(ex.reps, ex.sets, ex.hold_seconds))
+        return Emit("plan", {"exercise": ex_id, "reps": nxt.reps, "sets": nxt.sets,
+                             "hold": nxt.hold, "reason": reason})
 
     def _move(self, state: State, now: float, wait: float = 0.0) -> Result:
         """Start the current rep: the movement cue, then the move phase."""
@@ -244,9 +267,9 @@ class Session:
         state, said = self._say(state, "next_set", set=state.set, sets=plan.sets)
         return self._then(self._move(state, now, speech_seconds(state.last_said)), said)
 
-    def _next_exercise(self, state: State, now: float, key: str, **fields: object) -> Result:
-        """After an exercise ends or is skipped: the routine's next one, or back to idle."""
-        state, said = self._say(state, key, **fields)
+    def _next_exercise(self, state: State, now: float, text: str) -> Result:
+        """After an exercise ends or is skipped: text, then the routine's next one, or idle."""
+        state, said = self._utter(state, text)
         base = replace(state, exercise=None, side=None, set=1, rep=1, deadline=None)
         if state.queue:
             nxt = self.content.exercises[state.queue[0]]

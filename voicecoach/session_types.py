@@ -28,6 +28,8 @@ class Phase(Enum):
     ANSWER = "answer"
     PAUSED = "paused"
     CHECKIN = "checkin"
+    RATING = "rating"
+    OFFER = "offer"
     ENDED = "ended"
 
 
@@ -56,7 +58,11 @@ class Context:
     week: tuple[int, int] = (0, 0)
     """(days exercised, minutes) over the last seven days."""
     plans: dict[str, Plan] = field(default_factory=dict)
-    """Plans that differ from the catalogue's beginner plan, by exercise id."""
+    """Today's plans where they differ from the catalogue's beginner plan, by exercise id."""
+    previous: dict[str, Plan] = field(default_factory=dict)
+    """The plans of the last time each exercise was done, by exercise id."""
+    done_today: tuple[str, ...] = ()
+    """Exercises already finished today, in earlier sessions."""
     start: str | None = None
     """An exercise id or "routine" to begin with, as asked on the command line."""
 

@@ -30,6 +30,9 @@ PROMPTS: dict[str, frozenset[str]] = {
         "answer_benefits": "name muscles benefit", "answer_instructions": "name steps",
         "help": "", "not_understood": "", "nothing_to_repeat": "", "side_left": "",
         "side_right": "", "progress": "days minutes", "progress_none": "", "answer_yes_no": "",
+        "pain_rating_ask": "", "pain_rating_high": "rating", "pain_rating_low": "rating",
+        "progress_reps": "before now", "progress_sets": "before now", "progress_hold": "before now",
+        "easier": "name", "routine_offer": "done count", "history_off": "",
     }.items()
 }
 TIPS = (
