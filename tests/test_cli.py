@@ -175,3 +175,23 @@ def test_a_pain_rating_changes_the_next_plan(tmp_path: Path) -> None:
     second = vc("run", "--script", str(path), "--db", str(db)).stdout
     assert "We'll do 2 sets of 4 reps." in second
     assert "We'll take the glute bridge a little easier today." in second
+
+
+def test_history_lists_sessions_as_json_and_draws_a_chart(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    vc("run", "--script", str(script(tmp_path, (0, "yes"), (30, "ouch"))), "--db", str(db))
+    rows = [json.loads(line) for line in vc("history", "--json", "--db", str(db)).stdout.split("\n")
+            if line]
+    assert [(r["reason"], r["pain"], r["minutes"]) for r in rows] == [("pain", True, 0.5)]
+    chart = tmp_path / "chart.png"
+    result = vc("history", "--db", str(db), "--plot", str(chart))
+    assert result.returncode == 0 and chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_unexpected_failure_is_one_sentence(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db", str(db))
+    import sqlite3
+    sqlite3.connect(db).execute("DROP TABLE sessions")
+    line = assert_clean_error(vc("history", "--db", str(db)), 1)
+    assert "something unexpected went wrong" in line

@@ -170,3 +170,27 @@ def test_a_process_killed_mid_set_keeps_every_finished_set(tmp_path: Path) -> No
     rows = sqlite3.connect(db).execute("SELECT exercise, set_no FROM sets").fetchall()
     assert rows == [("clamshell", 1)]
     assert History(db).sessions()[0].reason == "unfinished"
+
+
+def test_days_sum_minutes_and_mark_pain(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    for minutes, pain in ((10, False), (12.5, True)):
+        history.begin()
+        if pain:
+            history.record_pain("bird_dog", 2, "ouch")
+        history.end(minutes, "stop")
+    [day] = history.days()
+    assert (day.minutes, day.pain) == (22.5, True)
+
+
+def test_the_chart_is_a_png_with_the_days(tmp_path: Path) -> None:
+    from datetime import date
+
+    from voicecoach.history import DayRow
+    from voicecoach.plot import plot_days
+
+    path = tmp_path / "chart.png"
+    rows = [DayRow("2026-11-20", 25.0, False), DayRow("2026-11-24", 31.0, True)]
+    plot_days(rows, path, today=date(2026, 11, 25))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 10_000

@@ -117,6 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(f"voicecoach: something unexpected went wrong ({type(exc).__name__}: {exc}); "
+              "run again with -v for details and report it.", file=sys.stderr)
+        return 1
 
 
 def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], int]:

@@ -49,6 +49,14 @@ class SessionRow:
     pain: bool
 
 
+@dataclass(frozen=True)
+class DayRow:
+    day: str
+    """YYYY-MM-DD, UTC."""
+    minutes: float
+    pain: bool
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -167,8 +175,16 @@ class History:
             "(SELECT group_concat(DISTINCT exercise) FROM sets WHERE session_id = s.id), "
             "(SELECT COUNT(*) FROM pains WHERE session_id = s.id) "
             "FROM sessions s ORDER BY s.id").fetchall()
-        return [SessionRow(date, minutes, reason, exercises.split(",") if exercises else [],
+        return [SessionRow(date, round(minutes, 1), reason, exercises.split(",") if exercises else [],
                            bool(pain)) for _, date, minutes, reason, exercises, pain in rows]
+
+    def days(self) -> list[DayRow]:
+        """Minutes of exercise and whether pain was reported, per day with a session."""
+        rows = self.db.execute(
+            "SELECT substr(started, 1, 10) AS day, COALESCE(SUM(minutes), 0), "
+            "SUM((SELECT COUNT(*) FROM pains p WHERE p.session_id = s.id)) "
+            "FROM sessions s GROUP BY day ORDER BY day").fetchall()
+        return [DayRow(day, round(minutes, 1), bool(pain)) for day, minutes, pain in rows]
 
     def close(self) -> None:
         self.db.close()

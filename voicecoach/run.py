@@ -11,6 +11,7 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
@@ -113,9 +114,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     history = History(db_path(args))
     try:
-        rows = history.sessions()
+        rows, days = history.sessions(), history.days()
     finally:
         history.close()
+    if args.plot:
+        from voicecoach.plot import plot_days
+        plot_days(days, args.plot, datetime.now(timezone.utc).date())
+        print(f"chart written to {args.plot}")
     if args.json:
         for row in rows:
             print(json.dumps(asdict(row)))
