@@ -175,8 +175,9 @@ class History:
             "(SELECT group_concat(DISTINCT exercise) FROM sets WHERE session_id = s.id), "
             "(SELECT COUNT(*) FROM pains WHERE session_id = s.id) "
             "FROM sessions s ORDER BY s.id").fetchall()
-        return [SessionRow(date, round(minutes, 1), reason, exercises.split(",") if exercises else [],
-                           bool(pain)) for _, date, minutes, reason, exercises, pain in rows]
+        return [SessionRow(date, round(minutes, 1), reason,
+                           exercises.split(",") if exercises else [], bool(pain))
+                for _, date, minutes, reason, exercises, pain in rows]
 
     def days(self) -> list[DayRow]:
         """Minutes of exercise and whether pain was reported, per day with a session."""
