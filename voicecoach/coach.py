@@ -12,7 +12,8 @@ from typing import IO
 
 from voicecoach.errors import HistoryUnwritable
 from voicecoach.history import History
-from voicecoach.matcher import Matcher
+from voicecoach.listen import Notice, Utterance
+from voicecoach.matcher import Match, Matcher
 from voicecoach.ports import Clock, Speaker
 from voicecoach.session import Session
 from voicecoach.session_types import (
@@ -88,6 +89,13 @@ class Coach:
 
     def hear(self, text: str, now: float) -> None:
         self.feed(Heard(text, self.matcher.match(text)), now)
+
+    def notice(self, notice: Notice, now: float) -> None:
+        """The hearing changed: say so; a lost microphone pauses a running exercise."""
+        assert self.state is not None
+        self._say(self.session.content.say(notice.key), now)
+        if notice.key == "mic_lost" and self.session.running(self.state):
+            self.feed(Heard("", Match("pause")), now)
 
     def advance(self, until: float) -> float:
         """Simulated time: every timed step due up to until happens at its own deadline."""
@@ -184,7 +192,7 @@ def run_script(coach: Coach, lines: list[tuple[float, str]]) -> None:
     coach.close(now)
 
 
-def run_live(coach: Coach, heard: queue.Queue[str | None], clock: Clock) -> None:
+def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
     """Real time: utterances from a queue (None ends the input), timed steps on the clock."""
     coach.begin(clock.now())
     input_open = True
@@ -201,6 +209,8 @@ def run_live(coach: Coach, heard: queue.Queue[str | None], clock: Clock) -> None
             continue
         if text is None:
             input_open = False
+        elif isinstance(text, Notice):
+            coach.notice(text, clock.now())
         else:
             coach.hear(text, clock.now())
     coach.close(clock.now())

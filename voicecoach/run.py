@@ -20,6 +20,7 @@ from voicecoach.content import content
 from voicecoach.errors import HistoryUnwritable, UsageError
 from voicecoach.history import History
 from voicecoach.intents import default_intents
+from voicecoach.listen import Utterance
 from voicecoach.matcher import Matcher
 from voicecoach.ports import Speaker
 from voicecoach.script import read_script
@@ -73,7 +74,7 @@ def _speaker(args: argparse.Namespace) -> Speaker | None:
     return speaker
 
 
-def _typed(stream: IO[str], heard: queue.Queue[str | None]) -> None:
+def _typed(stream: IO[str], heard: queue.Queue[Utterance]) -> None:
     for line in stream:
         heard.put(line.strip())
     heard.put(None)
@@ -101,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
         coach = Coach(session, matcher, Ports(_speaker(args), events, history, problem))
-        heard: queue.Queue[str | None] = queue.Queue()
+        heard: queue.Queue[Utterance] = queue.Queue()
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
         else:

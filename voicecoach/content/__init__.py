@@ -33,6 +33,7 @@ PROMPTS: dict[str, frozenset[str]] = {
         "pain_rating_ask": "", "pain_rating_high": "rating", "pain_rating_low": "rating",
         "progress_reps": "before now", "progress_sets": "before now", "progress_hold": "before now",
         "easier": "name", "routine_offer": "done count", "history_off": "",
+        "mic_lost": "", "mic_back": "", "recognizer_fallback": "",
     }.items()
 }
 TIPS = (
