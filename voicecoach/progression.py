@@ -12,7 +12,7 @@ from dataclasses import replace
 from voicecoach.session_types import Plan
 
 REPS_STEP = 2
-MAX_REPS = 12
+MAX_REPS = 10
 MIN_REPS = 3
 MAX_SETS = 3
 MAX_HOLD = 8

@@ -38,6 +38,8 @@ from voicecoach.session_types import (
 
 COUNTDOWN = 3
 """The last seconds of a rest are counted down aloud."""
+ROUTINE_MINUTES = 30.0
+"""Plans grow only while the whole routine stays within this: the source's 30 minutes a day."""
 HINT_GAP = 30.0
 """Seconds between two "say help" hints, so that noise does not make the coach nag."""
 
@@ -140,11 +142,15 @@ class Session:
 
     def _routine(self, state: State, now: float, ids: list[str] | None = None) -> Result:
         ids = ids or list(self.content.exercises)
-        minutes = round(sum(self._minutes(state, i) for i in ids))
+        minutes = round(sum(self._minutes(state, ex_id) for ex_id in ids))
         state, actions = self._say(state, "routine_intro", count=len(ids), minutes=minutes)
         state = replace(state, queue=tuple(ids[1:]), routine=True)
         state, more = self._brief(state, ids[0], now, actions)
         return state, more
+
+    def routine_minutes(self, state: State) -> float:
+        """About how long the whole routine takes with today's plans."""
+        return sum(self._minutes(state, ex_id) for ex_id in self.content.exercises)
 
     def _minutes(self, state: State, ex_id: str) -> float:
         ex = self.content.exercises[ex_id]
@@ -192,6 +198,9 @@ class Session:
         """The plan for next time, by a progression rule, as a fact to keep."""
         ex = self.content.exercises[ex_id]
         nxt = rule(self._plan(state, ex), Plan(ex.reps, ex.sets, ex.hold_seconds))
+        grown = replace(state, plans={**state.plans, ex_id: nxt})
+        if reason == "progress" and self.routine_minutes(grown) > ROUTINE_MINUTES:
+            nxt = self._plan(state, ex)
         return Emit("plan", {"exercise": ex_id, "reps": nxt.reps, "sets": nxt.sets,
                              "hold": nxt.hold, "reason": reason})
 
