@@ -20,7 +20,7 @@ run: setup
 	$(VENV)/bin/voicecoach run
 
 lint: setup
-	$(VENV)/bin/ruff check voicecoach tests bench
+	$(VENV)/bin/ruff check voicecoach tests bench examples
 	$(VENV)/bin/mypy
 
 test: lint

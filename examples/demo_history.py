@@ -9,6 +9,7 @@ the last three weeks.
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,7 +31,7 @@ PAIN_DAY = 8
 def one_routine(history: History, pain: bool) -> None:
     context = Context(acknowledged=True, plans=history.plans(), previous=history.previous_plans())
     coach = Coach(Session(content(), context), Matcher(default_intents()),
-                  Ports(None, EventLog(None), history, out=open("/dev/null", "w")))
+                  Ports(None, EventLog(None), history, out=io.StringIO()))
     coach.begin(0.0)
     coach.hear("start my workout", 1.0)
     now = 1.0
@@ -53,7 +54,8 @@ def main_demo(db: Path, chart: Path) -> None:
             continue
         one_routine(history, pain=day == PAIN_DAY)
         when = (today - timedelta(days=20 - day)).isoformat(timespec="seconds")
-        history.db.execute("UPDATE sessions SET started = ? WHERE id = ?", (when, history.session_id))
+        history.db.execute("UPDATE sessions SET started = ? WHERE id = ?",
+                           (when, history.session_id))
         history.db.commit()
     history.close()
     main(["history", "--db", str(db), "--plot", str(chart)])
