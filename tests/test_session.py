@@ -837,3 +837,32 @@ def test_finish_summarises_the_session() -> None:
         "reason": "end", "minutes": 10.0, "exercises": ["glute_bridge"],
         "reps": BRIDGE.reps * BRIDGE.sets}})]
     assert state.phase is Phase.ENDED
+
+
+def test_a_known_exercise_gets_a_brief_briefing() -> None:
+    full = Coach().hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    known = Coach(Context(acknowledged=True, brief=frozenset({"glute_bridge"})))
+    brief = known.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    ex = CONTENT.exercises["glute_bridge"]
+    assert ex.position in texts(full)[0] and ex.position not in texts(brief)[0]
+    assert line("plan", reps=ex.reps, sets=ex.sets) in texts(brief)[0]
+    assert len(texts(brief)[0]) < len(texts(full)[0]) / 2
+
+
+def test_each_hold_second_is_a_fact_with_its_deadline() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    start = coach.now
+    actions = coach.run_until(start + 3)
+    holds = facts(actions, "hold")
+    assert [(h["count"], h["deadline"]) for h in holds] == [
+        (n, round(start + n, 3)) for n in range(1, 4)]
+
+
+def test_a_step_much_later_than_due_is_timed_from_when_it_happens() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    due = coach.deadline
+    assert due is not None
+    coach.tick(due + 5)
+    assert coach.deadline == pytest.approx(due + 6)

@@ -16,6 +16,7 @@ from voicecoach.content import content
 from voicecoach.errors import VoicecoachError
 from voicecoach.intents import EXERCISE_IDS, default_intents
 from voicecoach.matcher import Match, Matcher
+from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")
 
@@ -47,6 +48,10 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
     p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
     p.add_argument("--no-speech", action="store_true", help="print only; no voice output")
+    p.add_argument("--voice", help="speech engine voice, such as en-us")
+    p.add_argument("--rate", type=int, help="speaking rate in words per minute")
+    p.add_argument("--brief", choices=BRIEF,
+                   help="short briefings: auto (once an exercise is known), always, never")
 
 
 def build_parser() -> argparse.ArgumentParser:

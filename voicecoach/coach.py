@@ -140,7 +140,8 @@ class Coach:
             self.ports.speaker.say(text)
 
     def _emit(self, fact: Emit, now: float) -> None:
-        self.ports.events.write(now, fact.type, **fact.data)
+        extra = {"start": round(now, 3)} if fact.type == "hold" else {}
+        self.ports.events.write(now, fact.type, **fact.data, **extra)
         if self.ports.history:
             try:
                 record(self.ports.history, fact)

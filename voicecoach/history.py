@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from voicecoach.errors import HistoryError, HistoryUnwritable
@@ -58,7 +58,7 @@ class DayRow:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class History:
@@ -116,7 +116,7 @@ class History:
 
     def week(self, today: datetime | None = None) -> tuple[int, int]:
         """(days with a session, minutes) over the last seven days."""
-        since = ((today or datetime.now(timezone.utc)) - timedelta(days=7)).isoformat()
+        since = ((today or datetime.now(UTC)) - timedelta(days=7)).isoformat()
         days, minutes = self.db.execute(
             "SELECT COUNT(DISTINCT substr(started, 1, 10)), COALESCE(SUM(minutes), 0) "
             "FROM sessions WHERE started >= ? AND minutes > 0", (since,)).fetchone()
@@ -156,6 +156,10 @@ class History:
             "(SELECT MAX(session_id) FROM sets s2 WHERE s2.exercise = sets.exercise) "
             "GROUP BY exercise").fetchall()
         return {ex: Plan(reps, sets, hold) for ex, reps, sets, hold in rows}
+
+    def times_done(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT exercise, COUNT(*) FROM done GROUP BY exercise").fetchall()
+        return dict(rows)
 
     def done_today(self, today: str | None = None) -> tuple[str, ...]:
         day = today or _now()[:10]

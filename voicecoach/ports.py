@@ -55,6 +55,10 @@ class Speaker(Protocol):
         """Silence the coach at once."""
         ...
 
+    def close(self) -> None:
+        """Release the audio device; speaking after close is an error."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> float:

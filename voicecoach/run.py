@@ -11,7 +11,7 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -26,6 +26,7 @@ from voicecoach.ports import Speaker
 from voicecoach.script import read_script
 from voicecoach.session import Session
 from voicecoach.session_types import Context
+from voicecoach.settings import Settings, load_settings, merged
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,25 @@ def db_path(args: argparse.Namespace) -> Path:
     return args.db or default_db()
 
 
-def _context(history: History | None, args: argparse.Namespace) -> Context:
+BRIEF_AFTER = 3
+"""In brief mode "auto", an exercise done this many times is briefed shortly."""
+
+
+def _brief(settings: Settings, times_done: dict[str, int]) -> frozenset[str]:
+    if settings.brief == "always":
+        return frozenset(content().exercises)
+    if settings.brief == "never":
+        return frozenset()
+    return frozenset(ex for ex, n in times_done.items() if n >= BRIEF_AFTER)
+
+
+def _context(history: History | None, args: argparse.Namespace, settings: Settings) -> Context:
     start = args.exercise or ("routine" if args.routine else None)
     if history is None:
-        return Context(start=start)
+        return Context(start=start, brief=_brief(settings, {}))
     return Context(acknowledged=history.acknowledged(), last_pain=history.last_pain(),
                    week=history.week(), plans=history.plans(), previous=history.previous_plans(),
+                   brief=_brief(settings, history.times_done()),
                    done_today=history.done_today(), start=start)
 
 
@@ -63,12 +77,12 @@ def _events(stack: ExitStack, path: Path | None) -> EventLog:
         raise UsageError(f"Cannot write the events file {path} ({exc.strerror}).") from exc
 
 
-def _speaker(args: argparse.Namespace) -> Speaker | None:
+def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
     if args.no_speech:
         return None
     from voicecoach.audio.speaker import open_speaker
     speaker: Speaker
-    speaker, reason = open_speaker(output_device=args.output_device)
+    speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
     return speaker
@@ -92,16 +106,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.script:
         lines = read_script(args.script)
     matcher = Matcher(default_intents())
+    settings = merged(load_settings(), args.voice, args.rate, args.brief)
     history, problem = _history(db_path(args))
     with ExitStack() as stack:
         if history:
             stack.callback(history.close)
-        session = Session(content(), _context(history, args))
+        session = Session(content(), _context(history, args, settings))
         events = _events(stack, args.events)
         if args.script:
             run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
-        coach = Coach(session, matcher, Ports(_speaker(args), events, history, problem))
+        coach = Coach(session, matcher, Ports(_speaker(args, settings), events, history, problem))
         heard: queue.Queue[Utterance] = queue.Queue()
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
@@ -120,7 +135,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         history.close()
     if args.plot:
         from voicecoach.plot import plot_days
-        plot_days(days, args.plot, datetime.now(timezone.utc).date())
+        plot_days(days, args.plot, datetime.now(UTC).date())
         print(f"chart written to {args.plot}")
     if args.json:
         for row in rows:

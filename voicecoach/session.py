@@ -38,6 +38,9 @@ from voicecoach.session_types import (
 
 COUNTDOWN = 3
 """The last seconds of a rest are counted down aloud."""
+CATCH_UP_SECONDS = 0.5
+"""A step this late or less is timed from its deadline, so that lateness never adds up;
+a later one (the machine stalled) from the moment it happens, so nothing is rushed through."""
 ROUTINE_MINUTES = 30.0
 """Plans grow only while the whole routine stays within this: the source's 30 minutes a day."""
 HINT_GAP = 30.0
@@ -163,8 +166,9 @@ class Session:
                said: list[Action] | None = None) -> Result:
         ex = self.content.exercises[ex_id]
         plan = self._plan(state, ex)
-        lines = [self._line("briefing_intro", name=ex.name), ex.position, *ex.steps,
-                 self._line("strengthens", muscles=ex.strengthens),
+        explain = [] if ex_id in self.context.brief else [
+            ex.position, *ex.steps, self._line("strengthens", muscles=ex.strengthens)]
+        lines = [self._line("briefing_intro", name=ex.name), *explain,
                  ex.cues[len(state.done) % len(ex.cues)],
                  self._line("plan", reps=plan.reps, sets=plan.sets)]
         if plan.hold:
@@ -219,9 +223,11 @@ class Session:
 
     def _count(self, state: State, now: float) -> Result:
         count = state.count + 1
-        actions: list[Action] = [Say(str(count), count=True)]
         assert state.deadline is not None
-        state = replace(state, count=count, deadline=state.deadline + 1)
+        fact = Emit("hold", {"exercise": state.exercise, "rep": state.rep, "side": state.side,
+                             "count": count, "deadline": round(state.deadline, 3)})
+        actions: list[Action] = [fact, Say(str(count), count=True)]
+        state = replace(state, count=count, deadline=now + 1)
         if count >= self._plan(state, self._ex(state)).hold:
             state, more = self._return(state, now)
             actions += more
@@ -305,7 +311,8 @@ class Session:
             Phase.MOVE: self._hold_or_return, Phase.HOLD: self._count,
             Phase.RETURN: self._rep_done, Phase.REST: self._rest_tick,
         }[state.phase]
-        return on_time(state, now)
+        late = now - state.deadline
+        return on_time(state, state.deadline if late < CATCH_UP_SECONDS else now)
 
     def next_deadline(self, state: State) -> float | None:
         """When the next timed step is due, if any."""

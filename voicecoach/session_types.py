@@ -61,6 +61,8 @@ class Context:
     """Today's plans where they differ from the catalogue's beginner plan, by exercise id."""
     previous: dict[str, Plan] = field(default_factory=dict)
     """The plans of the last time each exercise was done, by exercise id."""
+    brief: frozenset[str] = frozenset()
+    """Exercises the user knows: briefed with name, plan and one cue only."""
     done_today: tuple[str, ...] = ()
     """Exercises already finished today, in earlier sessions."""
     start: str | None = None

@@ -1,0 +1,35 @@
+"""Settings: a TOML file, overridden by the command line, strict about mistakes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voicecoach.errors import DataFileError
+from voicecoach.settings import Settings, load_settings, merged
+
+
+def test_no_file_gives_the_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "none.toml") == Settings()
+
+
+def test_a_file_sets_voice_rate_and_brief(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('voice = "en-gb"\nrate = 150\nbrief = "always"\n')
+    assert load_settings(path) == Settings("en-gb", 150, "always")
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    ("rate = 1000", "rate"), ('rate = "fast"', "rate"), ("voice = 3", "voice"),
+    ('brief = "sometimes"', "brief"), ("volume = 3", "volume"), ("rate = = 1", "file")])
+def test_a_bad_setting_names_the_file_and_entry(tmp_path: Path, text: str, entry: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(DataFileError, match=rf"config\.toml: {entry}: "):
+        load_settings(path)
+
+
+def test_the_command_line_wins() -> None:
+    assert merged(Settings("en-gb", 150, "never"), None, 200, "auto") == Settings(
+        "en-gb", 200, "auto")
