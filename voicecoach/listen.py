@@ -69,6 +69,19 @@ def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> Non
         hearing.take(last)
 
 
+def transcribe(source: AudioSource, recognizer: Recognizer) -> str:
+    """Every final result of a whole recording, joined."""
+    texts: list[str] = []
+    for chunk in source.chunks():
+        hyp = recognizer.accept(chunk)
+        if hyp is not None and hyp.final and hyp.text.strip():
+            texts.append(hyp.text.strip())
+    last = recognizer.finish()
+    if last is not None and last.text.strip():
+        texts.append(last.text.strip())
+    return " ".join(texts)
+
+
 class Listener(threading.Thread):
     """The microphone loop: listens, tells the coach when the microphone goes and comes back."""
 
