@@ -55,6 +55,10 @@ class Speaker(Protocol):
         """Silence the coach at once."""
         ...
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued line has been spoken; False on timeout."""
+        ...
+
     def close(self) -> None:
         """Release the audio device; speaking after close is an error."""
         ...

@@ -46,6 +46,8 @@ def db_path(args: argparse.Namespace) -> Path:
     return args.db or default_db()
 
 
+FINISH_SECONDS = 30.0
+"""How long the end of a session waits for the coach to finish speaking."""
 BRIEF_AFTER = 3
 """In brief mode "auto", an exercise done this many times is briefed shortly."""
 
@@ -81,11 +83,16 @@ def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
     if args.no_speech:
         return None
     from voicecoach.audio.speaker import open_speaker
-    speaker: Speaker
     speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
     return speaker
+
+
+def _finish_speaking(speaker: Speaker) -> None:
+    """Let the last lines ("see a physical therapist", the goodbye) be heard, then let go."""
+    speaker.wait(timeout=FINISH_SECONDS)
+    speaker.close()
 
 
 def _typed(stream: IO[str], heard: queue.Queue[Utterance]) -> None:
@@ -116,7 +123,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.script:
             run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
-        coach = Coach(session, matcher, Ports(_speaker(args, settings), events, history, problem))
+        speaker = _speaker(args, settings)
+        if speaker:
+            stack.callback(_finish_speaking, speaker)
+        coach = Coach(session, matcher, Ports(speaker, events, history, problem))
         heard: queue.Queue[Utterance] = queue.Queue()
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()

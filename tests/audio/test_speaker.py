@@ -1,0 +1,216 @@
+"""The speaker on the virtual ALSA speaker: rendered by pyttsx3, played in real time, stoppable."""
+
+from __future__ import annotations
+
+import threading
+import time
+import wave
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from alsa import SPEAKER, SPEAKER_RATE, VirtualAudio, left
+from speech import missing_tools
+
+from voicecoach.audio.speaker import PrintOnlySpeaker, TtsSpeaker, open_speaker
+from voicecoach.audio.tts import Synthesizer, TtsEngine
+
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.skipif("espeak-ng" in missing_tools(), reason="needs espeak-ng"),
+]
+
+LINE = "Lie on your back with your knees bent and your feet flat on the floor."
+LOUD = 500
+"""int16 units: played audio above this is speech, below it silence."""
+
+
+@pytest.fixture
+def speaker(virtual_audio: VirtualAudio) -> Iterator[TtsSpeaker]:
+    with TtsSpeaker(output_device=SPEAKER) as speaker:
+        yield speaker
+
+
+def loud_times(audio: VirtualAudio) -> list[float]:
+    """When each stretch of speech left the virtual speaker (monotonic seconds)."""
+    return [when for when, raw in audio.played_chunks() if np.abs(left(raw)).max(initial=0) > LOUD]
+
+
+def wait_for(condition: Callable[[], object], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_line_is_rendered_and_played_in_real_time(
+        virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    clip = speaker.synthesizer.clip(LINE)
+    start = time.monotonic()
+    speaker.say(LINE)
+    assert speaker.busy()
+    assert speaker.wait(timeout=clip.seconds + 3)
+    elapsed = time.monotonic() - start
+    played = virtual_audio.played()
+    loud = np.flatnonzero(np.abs(played) > LOUD)
+    assert (loud[-1] - loud[0]) / SPEAKER_RATE == pytest.approx(clip.seconds, abs=0.15)
+    assert clip.seconds < elapsed < clip.seconds + 0.5
+    assert played[loud[0] : loud[-1]].std() > 1000
+
+
+def test_stop_silences_the_line_within_100_ms(
+        virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    speaker.say(LINE)
+    wait_for(lambda: loud_times(virtual_audio), timeout=3)
+    time.sleep(0.6)
+    stopped = time.monotonic()
+    speaker.stop()
+    assert speaker.wait(timeout=0.5)
+    time.sleep(0.3)
+    assert max(loud_times(virtual_audio)) - stopped < 0.100
+
+
+def test_stop_forgets_the_lines_still_queued(
+        virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    for line in (LINE, "Switch sides.", "Rest now."):
+        speaker.say(line)
+    wait_for(lambda: loud_times(virtual_audio), timeout=3)
+    speaker.stop()
+    assert speaker.wait(timeout=0.5)
+    time.sleep(0.15)  # what was already in the device buffer
+    virtual_audio.clear_played()
+    time.sleep(0.5)
+    assert loud_times(virtual_audio) == []
+
+
+def test_a_repeated_line_is_rendered_once(speaker: TtsSpeaker) -> None:
+    for count in ("one", "two", "one", "two", "one"):
+        speaker.say(count)
+    assert speaker.wait(timeout=5)
+    assert (speaker.synthesizer.misses, speaker.synthesizer.hits) == (2, 3)
+
+
+def test_blank_lines_are_not_spoken(speaker: TtsSpeaker) -> None:
+    speaker.say("  \n ")
+    assert not speaker.busy()
+
+
+def test_voice_and_rate_reach_the_engine(virtual_audio: VirtualAudio) -> None:
+    synthesizer = Synthesizer()
+    try:
+        slow = synthesizer.clip(LINE, voice="en-us", rate=120)
+        fast = synthesizer.clip(LINE, voice="en-us", rate=260)
+    finally:
+        synthesizer.close()
+    assert slow.seconds > 1.5 * fast.seconds
+
+
+def test_the_engine_prints_nothing_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    synthesizer = Synthesizer()
+    try:
+        synthesizer.clip("hello")
+    finally:
+        synthesizer.close()
+    assert capsys.readouterr().out == ""
+
+
+class ToneEngine:
+    """A stand-in for pyttsx3: renders any line as 0.3 s of 440 Hz; can hang in runAndWait."""
+
+    def __init__(self, hang_until: threading.Event | None = None) -> None:
+        self._hang_until = hang_until
+        self._path = ""
+        self._finished: Callable[..., object] = lambda **_: None
+
+    def setProperty(self, name: str, value: object) -> None:
+        pass
+
+    def getProperty(self, name: str) -> object:
+        return None
+
+    def connect(self, topic: str, cb: Callable[..., Any]) -> object:
+        self._finished = cb
+        return None
+
+    def save_to_file(self, text: str, filename: str) -> None:
+        self._path = filename
+
+    def runAndWait(self) -> None:
+        if self._hang_until is not None:
+            self._hang_until.wait()
+            return
+        samples = 8000 * np.sin(2 * np.pi * 440 * np.arange(6615) / 22050)
+        with wave.open(self._path, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(22050)
+            wav.writeframes(samples.astype("<i2").tobytes())
+        self._finished(name=None, completed=True)
+
+
+def engines(*made: TtsEngine | Exception) -> Callable[[], TtsEngine]:
+    """An engine factory that hands out (or raises) these, one per call."""
+    queue = list(made)
+
+    def factory() -> TtsEngine:
+        engine = queue.pop(0)
+        if isinstance(engine, Exception):
+            raise engine
+        return engine
+
+    return factory
+
+
+def test_a_hung_engine_is_replaced_and_the_line_still_spoken(
+        virtual_audio: VirtualAudio) -> None:
+    release = threading.Event()
+    factory = engines(ToneEngine(hang_until=release), ToneEngine())
+    try:
+        with TtsSpeaker(output_device=SPEAKER, engine_factory=factory,
+                        synth_timeout=0.3) as speaker:
+            speaker.say("three")
+            assert speaker.wait(timeout=3)
+            assert speaker.synthesizer.restarts == 1
+    finally:
+        release.set()
+    assert loud_times(virtual_audio)
+
+
+def test_an_engine_that_fails_to_start_is_replaced(virtual_audio: VirtualAudio) -> None:
+    factory = engines(RuntimeError("espeak crashed"), ToneEngine())
+    with TtsSpeaker(output_device=SPEAKER, engine_factory=factory) as speaker:
+        speaker.say("four")
+        assert speaker.wait(timeout=3)
+        assert speaker.synthesizer.restarts == 1
+    assert loud_times(virtual_audio)
+
+
+def test_open_speaker_gives_a_talking_speaker(virtual_audio: VirtualAudio) -> None:
+    speaker, reason = open_speaker(output_device=SPEAKER)
+    try:
+        assert isinstance(speaker, TtsSpeaker)
+        assert reason is None
+    finally:
+        speaker.close()
+
+
+def test_without_a_speech_engine_open_speaker_prints_only_and_says_why(
+        virtual_audio: VirtualAudio) -> None:
+    def no_espeak() -> TtsEngine:
+        raise RuntimeError("could not initialize espeak")
+
+    speaker, reason = open_speaker(output_device=SPEAKER, engine_factory=no_espeak)
+    assert isinstance(speaker, PrintOnlySpeaker)
+    assert reason == ("Speech output is off because the speech engine could not start (could "
+                      "not initialize espeak); install espeak-ng with "
+                      "`sudo apt-get install espeak-ng`.")
+
+
+def test_without_a_speaker_open_speaker_prints_only_and_says_why(no_audio: None) -> None:
+    speaker, reason = open_speaker()
+    assert isinstance(speaker, PrintOnlySpeaker)
+    assert reason is not None
+    assert reason.startswith("Speech output is off because no speaker was found; connect one")
+    assert "--output-device" in reason
+

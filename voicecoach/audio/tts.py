@@ -1,0 +1,265 @@
+"""Rendering the coach's lines: pyttsx3 writes each line to a WAV, read back as a Clip.
+
+pyttsx3's `runAndWait` has been seen to hang on repeated calls; so one worker thread owns the
+engine and only renders files (espeak-ng takes ~10 ms a line), a watchdog replaces a worker that
+hangs or dies, and rendered lines are cached.
+
+pyttsx3 2.99's espeak driver needs two more guards, both measured here: `runAndWait` returns
+before espeak has finished (the WAV may be missing or half written), so a render waits for the
+engine's "finished-utterance" notification; and a line started while espeak still counts itself
+busy is cancelled (finished with completed=False, an empty file), so such a render is retried.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import tempfile
+import threading
+import wave
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from voicecoach.errors import AudioError
+
+logger = logging.getLogger(__name__)
+
+SYNTH_TIMEOUT = 5.0
+"""Seconds a line may take to render before the engine counts as hung and is replaced."""
+CACHE_LINES = 256
+"""Rendered lines kept in memory (a few seconds of 22 kHz audio each)."""
+TRIM_LEVEL = 64
+"""int16 units: quieter than this at either end of a rendered line counts as silence."""
+KEEP_MS = 30
+"""Milliseconds of that silence kept at each end, so words do not start or stop abruptly."""
+RENDER_TRIES = 3
+"""Renders of one line on the same engine before the engine counts as broken."""
+ENGINE_FIX = "install espeak-ng with `sudo apt-get install espeak-ng`"
+
+
+class TtsEngine(Protocol):
+    """The part of a pyttsx3 Engine the speaker uses."""
+
+    def setProperty(self, name: str, value: object) -> None: ...
+
+    def getProperty(self, name: str) -> object: ...
+
+    def save_to_file(self, text: str, filename: str) -> None: ...
+
+    def runAndWait(self) -> None: ...
+
+    def connect(self, topic: str, cb: Callable[..., object]) -> object: ...
+
+
+EngineFactory = Callable[[], TtsEngine]
+
+_ENGINES: list[TtsEngine] = []
+"""Every pyttsx3 engine made, kept for the life of the process: the espeak driver shares one C
+callback per process, which a garbage-collected engine unregisters (silencing its successor)."""
+
+
+def pyttsx3_engine() -> TtsEngine:
+    """A new pyttsx3 engine (never pyttsx3.init()'s cached one: a hung engine must be replaced)."""
+    import pyttsx3
+
+    engine: TtsEngine = pyttsx3.Engine()
+    _ENGINES.append(engine)
+    driver_module = getattr(getattr(engine, "proxy", None), "_module", None)
+    if driver_module is not None:
+        # The espeak driver print()s "Audio saved to ..." on every save_to_file, and stdout
+        # carries the CLI's results: send the driver's prints to the debug log instead.
+        driver_module.print = _driver_print
+    return engine
+
+
+def _driver_print(*args: object, **_: object) -> None:
+    logger.debug("pyttsx3: %s", " ".join(map(str, args)))
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A rendered line."""
+
+    pcm: bytes
+    """16-bit signed little-endian mono."""
+    rate: int
+    """Hertz."""
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / self.rate
+
+
+def read_clip(path: Path) -> Clip:
+    """A 16-bit WAV file as a mono Clip, trimmed of the engine's leading and trailing silence."""
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise AudioError(f"{path}: the speech engine wrote {8 * wav.getsampwidth()}-bit "
+                             "audio; only 16-bit is supported.")
+        rate, channels = wav.getframerate(), wav.getnchannels()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+    mono = samples.reshape(-1, channels).mean(axis=1) if channels > 1 else samples
+    return Clip(trim(np.asarray(mono, dtype="<i2"), rate).tobytes(), rate)
+
+
+def trim(samples: np.ndarray, rate: int) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > TRIM_LEVEL)
+    if not len(loud):
+        return samples[:0]
+    keep = rate * KEEP_MS // 1000
+    return samples[max(0, loud[0] - keep) : loud[-1] + keep]
+
+
+@dataclass(frozen=True)
+class _Job:
+    text: str
+    voice: str | None
+    rate: int | None
+    path: Path
+    result: futures.Future[Clip]
+
+
+class SynthWorker:
+    """One daemon thread that creates one engine and renders jobs with it, one at a time."""
+
+    def __init__(self, factory: EngineFactory, timeout: float = SYNTH_TIMEOUT) -> None:
+        self._factory = factory
+        self._timeout = timeout
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._settings: tuple[str | None, int | None] = (None, None)
+        self._finished = threading.Event()
+        self._completed = False
+        self._thread = threading.Thread(target=self._run, name="tts-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: _Job) -> None:
+        self._jobs.put(job)
+
+    def retire(self) -> None:
+        """Let the thread end after its current job (if it ever finishes it)."""
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        engine: TtsEngine | None = None
+        error: BaseException | None = None
+        try:
+            engine = self._factory()
+            engine.connect("finished-utterance", self._on_finished)
+        except Exception as exc:
+            engine, error = None, exc
+        while (job := self._jobs.get()) is not None:
+            if engine is None:
+                job.result.set_exception(error or RuntimeError("no engine"))
+            else:
+                self._render(engine, job)
+
+    def _on_finished(self, completed: bool = True, **_: object) -> None:
+        self._completed = completed
+        self._finished.set()
+
+    def _render(self, engine: TtsEngine, job: _Job) -> None:
+        try:
+            if (job.voice, job.rate) != self._settings:
+                configure(engine, job.voice, job.rate)
+                self._settings = (job.voice, job.rate)
+            for attempt in range(1, RENDER_TRIES + 1):
+                clip = self._render_once(engine, job)
+                if clip is not None:
+                    job.result.set_result(clip)
+                    return
+                logger.debug("render %d of %r came back empty", attempt, job.text)
+            raise RuntimeError(f"no audio after {RENDER_TRIES} tries")
+        except Exception as exc:
+            job.result.set_exception(exc)
+
+    def _render_once(self, engine: TtsEngine, job: _Job) -> Clip | None:
+        """The rendered line, or None when the engine cancelled it or wrote no audio."""
+        self._finished.clear()
+        job.path.unlink(missing_ok=True)
+        engine.save_to_file(job.text, str(job.path))
+        engine.runAndWait()
+        if not self._finished.wait(self._timeout):
+            raise TimeoutError("the engine never finished the line")
+        if not self._completed or not job.path.exists():
+            return None
+        clip = read_clip(job.path)
+        return clip if clip.pcm else None
+
+
+def configure(engine: TtsEngine, voice: str | None, rate: int | None) -> None:
+    """Apply voice and words-per-minute (pyttsx3 queues these until the next runAndWait)."""
+    if voice is not None:
+        engine.setProperty("voice", voice)
+    if rate is not None:
+        engine.setProperty("rate", rate)
+
+
+class Synthesizer:
+    """Text to Clip: a cache in front of a SynthWorker that is replaced when it hangs or fails."""
+
+    def __init__(self, factory: EngineFactory = pyttsx3_engine,
+                 timeout: float = SYNTH_TIMEOUT) -> None:
+        self._factory = factory
+        self._timeout = timeout
+        self._worker = SynthWorker(factory, timeout)
+        self._cache: OrderedDict[tuple[str, str | None, int | None], Clip] = OrderedDict()
+        self._lock = threading.Lock()
+        self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
+        self._names = itertools.count()
+        self.hits = 0
+        self.misses = 0
+        self.restarts = 0
+        """Workers replaced because they hung or failed."""
+
+    def clip(self, text: str, voice: str | None = None, rate: int | None = None) -> Clip:
+        key = (text, voice, rate)
+        with self._lock:
+            if key in self._cache:
+                self.hits += 1
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            self.misses += 1
+            clip = self._render_with_retry(text, voice, rate)
+            self._cache[key] = clip
+            if len(self._cache) > CACHE_LINES:
+                self._cache.popitem(last=False)
+            return clip
+
+    def _render_with_retry(self, text: str, voice: str | None, rate: int | None) -> Clip:
+        try:
+            return self._render(text, voice, rate)
+        except Exception as exc:
+            logger.warning("speech engine failed on %r (%s); starting a new one", text, exc)
+            self._restart()
+        try:
+            return self._render(text, voice, rate)
+        except Exception as exc:
+            raise AudioError(f"The speech engine failed twice on {text!r} ({exc}); "
+                             f"{ENGINE_FIX}.") from exc
+
+    def _render(self, text: str, voice: str | None, rate: int | None) -> Clip:
+        path = Path(self._dir.name) / f"line-{next(self._names)}.wav"
+        job = _Job(text, voice, rate, path, futures.Future())
+        self._worker.submit(job)
+        try:
+            return job.result.result(timeout=self._timeout)
+        except futures.TimeoutError:
+            raise TimeoutError(f"no answer within {self._timeout:g} s") from None
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _restart(self) -> None:
+        self._worker.retire()
+        self._worker = SynthWorker(self._factory, self._timeout)
+        self.restarts += 1
+
+    def close(self) -> None:
+        self._worker.retire()
+        self._dir.cleanup()
