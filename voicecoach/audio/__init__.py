@@ -1,0 +1,1 @@
+"""The ports' real adapters: microphone and WAV sources, recognizers, speaker."""
