@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from voicecoach.cli import main
@@ -48,7 +48,7 @@ def one_routine(history: History, pain: bool) -> None:
 def main_demo(db: Path, chart: Path) -> None:
     db.unlink(missing_ok=True)
     history = History(db)
-    today = datetime.now(timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
     for day in range(21):
         if day in SKIPPED:
             continue

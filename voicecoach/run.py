@@ -20,7 +20,7 @@ from voicecoach.content import content
 from voicecoach.errors import HistoryUnwritable, UsageError
 from voicecoach.history import History
 from voicecoach.intents import default_intents
-from voicecoach.listen import Utterance
+from voicecoach.listen import Listener, Notice, Utterance
 from voicecoach.matcher import Matcher
 from voicecoach.ports import Speaker
 from voicecoach.script import read_script
@@ -109,6 +109,23 @@ def _history(path: Path) -> tuple[History | None, str | None]:
         return None, str(exc)
 
 
+def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
+            heard: queue.Queue[Utterance]) -> None:
+    """Hear the microphone through the recognizer, in a thread of its own."""
+    from voicecoach.audio.devices import resolve
+    from voicecoach.audio.mic import MicSource
+    from voicecoach.audio.models import make_recognizer
+
+    resolve(args.input_device, "input")  # no microphone: say so before anything starts
+    recognizer = make_recognizer(args.recognizer, args.model, matcher.intents.expanded())
+    print(f"voicecoach: listening with {recognizer.name}", file=sys.stderr)
+    if recognizer.name == "pocketsphinx" and args.recognizer == "auto":
+        heard.put(Notice("recognizer_fallback"))
+    listener = Listener(lambda: MicSource(args.input_device), recognizer, matcher, heard)
+    listener.start()
+    stack.callback(listener.stop)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.script:
         lines = read_script(args.script)
@@ -131,8 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
         else:
-            from voicecoach.audio.listen import start_listening
-            stack.enter_context(start_listening(args, matcher, heard))
+            _listen(stack, args, matcher, heard)
         run_live(coach, heard, MonotonicClock())
     return 0
 

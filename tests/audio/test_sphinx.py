@@ -1,0 +1,180 @@
+"""SphinxRecognizer: the bundled English model, restricted to the coach's sentences, on speech
+synthesized by espeak-ng.
+
+The voices are espeak-ng's Klatt variants: pocketsphinx hears espeak's default formant voices
+badly even with its full English model ("pause" comes out as "follows"), the Klatt ones well.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Iterator
+
+import pytest
+from speech import chunks, missing_tools, noise, room, synthesize, to_pcm
+
+from voicecoach.audio.sphinx_recognizer import (
+    UNK,
+    SphinxRecognizer,
+    arpa,
+    pronunciations,
+)
+from voicecoach.intents import IntentSet
+from voicecoach.matcher import Matcher
+from voicecoach.ports import Hypothesis
+
+pytestmark = [
+    pytest.mark.audio,
+    pytest.mark.skipif(bool(missing_tools()), reason=f"needs {' and '.join(missing_tools())}"),
+]
+
+VOICES = ("en-us+klatt", "en-us+klatt4", "en-gb-x-rp+klatt")
+COMMANDS = {
+    "start glute bridge": {"start", "bridge"},
+    "pause": {"pause"},
+    "it hurts": {"hurts"},
+    "what does clamshell work": {"clamshell", "work"},
+    "do twelve reps": {"twelve", "reps"},
+}
+"""Each command and the words that must be heard in it ("glute" may come out "glutes")."""
+URGENT = {"report_pain", "stop", "pause"}
+
+
+@pytest.fixture(scope="module")
+def recognizer(intents: IntentSet) -> SphinxRecognizer:
+    return SphinxRecognizer(intents.expanded())
+
+
+def hear(recognizer: SphinxRecognizer, pcm: bytes) -> Iterator[Hypothesis]:
+    """Everything the recognizer says about a stream, the flush at its end included."""
+    for chunk in chunks(pcm):
+        found = recognizer.accept(chunk)
+        if found:
+            yield found
+    last = recognizer.finish()
+    if last:
+        yield last
+
+
+def finals(recognizer: SphinxRecognizer, pcm: bytes) -> list[str]:
+    return [h.text for h in hear(recognizer, pcm) if h.final]
+
+
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_commands_are_heard_with_their_key_words(recognizer: SphinxRecognizer, voice: str,
+                                                 command: str) -> None:
+    heard = finals(recognizer, synthesize(command, voice=voice))
+    assert len(heard) == 1
+    assert COMMANDS[command] <= set(heard[0].split()), heard
+
+
+def test_a_partial_hypothesis_comes_before_the_final(recognizer: SphinxRecognizer) -> None:
+    heard = list(hear(recognizer, synthesize("what does clamshell work", voice=VOICES[0])))
+    assert heard[-1].final and not heard[0].final
+    assert all(not h.final for h in heard[:-1])
+
+
+def test_the_final_comes_by_itself_soon_after_the_speech_ends(
+        recognizer: SphinxRecognizer) -> None:
+    pcm = synthesize("pause", voice=VOICES[0], trail=0.0) + room(1.0, seed=3)
+    speech_end = len(pcm) / 2 / 16000 - 1.0
+    for i, chunk in enumerate(chunks(pcm, 320)):  # 10 ms chunks
+        found = recognizer.accept(chunk)
+        if found and found.final:
+            assert found.text == "pause"
+            assert (i + 1) * 0.01 - speech_end < 0.6
+            break
+    else:
+        pytest.fail("no final hypothesis within a second of silence")
+    assert recognizer.finish() is None
+
+
+def test_finish_flushes_an_utterance_cut_off_by_the_end_of_the_stream(
+        recognizer: SphinxRecognizer) -> None:
+    pcm = synthesize("do twelve reps", voice=VOICES[0], trail=0.0)
+    heard = [recognizer.accept(chunk) for chunk in chunks(pcm)]
+    assert not any(h is not None and h.final for h in heard)
+    last = recognizer.finish()
+    assert last is not None and last.final
+    assert {"twelve", "reps"} <= set(last.text.split())
+
+
+def test_two_utterances_in_one_stream_give_two_finals(recognizer: SphinxRecognizer) -> None:
+    pcm = synthesize("pause", voice=VOICES[1]) + synthesize("it hurts", voice=VOICES[1], seed=1)
+    assert finals(recognizer, pcm) == ["pause", "it hurts"]
+
+
+def test_a_quiet_room_gives_nothing(recognizer: SphinxRecognizer) -> None:
+    assert list(hear(recognizer, room(3.0, seed=5))) == []
+
+
+def test_a_steady_noise_floor_gives_nothing(intents: IntentSet) -> None:
+    recognizer = SphinxRecognizer(intents.expanded())
+    for dbfs, seed in itertools.product((-45.0, -35.0), (10, 11, 12)):
+        assert list(hear(recognizer, to_pcm(noise(3 * 16000, dbfs, seed)))) == []
+
+
+def test_loud_noise_never_sounds_like_pain_stop_or_pause(intents: IntentSet,
+                                                         matcher: Matcher) -> None:
+    """Hiss heard as "ow" would stop the session; a one-phone word in 30 ms is noise."""
+    recognizer = SphinxRecognizer(intents.expanded())
+    for dbfs, seed in itertools.product((-30.0, -25.0, -20.0), (25, 10, 11)):
+        for text in finals(recognizer, to_pcm(noise(2 * 16000, dbfs, seed))):
+            found = matcher.match(text)
+            assert found is None or found.intent not in URGENT, (dbfs, seed, text)
+
+
+class Segment:
+    def __init__(self, word: str, start_frame: int, end_frame: int) -> None:
+        self.word, self.start_frame, self.end_frame = word, start_frame, end_frame
+
+
+class RecordedDecoder:
+    """What pocketsphinx said about one utterance of hiss: "ow" in 3 frames (30 ms)."""
+
+    def seg(self) -> list[Segment]:
+        return [Segment("<s>", 0, 27), Segment("[SPEECH]", 28, 40), Segment("ow", 41, 43),
+                Segment("pause", 44, 94), Segment("<sil>", 95, 99), Segment("</s>", 100, 120)]
+
+    def lookup_word(self, word: str) -> str | None:
+        return {"ow": "AW", "pause": "P AO Z"}.get(word)
+
+
+def test_a_word_too_short_to_be_spoken_is_heard_as_unk(recognizer: SphinxRecognizer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recognizer, "_decoder", RecordedDecoder())
+    assert recognizer._text() == "[unk] pause"
+
+
+def test_words_without_a_pronunciation_are_dropped_with_one_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        SphinxRecognizer(["start zorblax", "stop qwxyzzy", "pause"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "qwxyzzy" in warnings[0] and "zorblax" in warnings[0]
+
+
+def test_missing_pronunciations_come_from_the_extra_dictionary_or_are_composed() -> None:
+    prons = pronunciations(["glute", "clamshells", "birddogs", "sidelying", "thrusting", "zzxq"])
+    assert prons["glute"] == ["G L UW T"]
+    assert prons["clamshells"] == ["K L AE M SH EH L Z"]
+    assert prons["sidelying"] == ["S AY D L AY IH NG"]
+    assert prons["thrusting"][0].endswith("IH NG")
+    assert "zzxq" not in prons
+
+
+def test_the_language_model_is_a_proper_distribution() -> None:
+    text = arpa(["start bridge", "start clam", "stop"], garbage=[UNK])
+    unigrams = [line.split() for line in text.split("\\1-grams:")[1].split("\\2-grams:")[0]
+                .strip().splitlines()]
+    total = sum(10 ** float(fields[0]) for fields in unigrams if fields[1] != "<s>")
+    assert math.isclose(total, 1.0, rel_tol=1e-4)
+    bigrams = text.split("\\2-grams:")[1].split("\\3-grams:")[0]
+    after_start = [line for line in bigrams.splitlines() if line.split()[1:3][:1] == ["start"]]
+    assert len(after_start) == 2
+    assert all(math.isclose(10 ** float(line.split()[0]), 0.45, rel_tol=1e-3)
+               for line in after_start)

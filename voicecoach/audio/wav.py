@@ -1,0 +1,169 @@
+"""WAV files as an AudioSource: any rate, channel count and sample format in, 16 kHz mono out.
+
+The RIFF container is parsed here rather than with the standard ``wave`` module, because that
+module (before Python 3.12) refuses WAVE_FORMAT_EXTENSIBLE, which sox and most recorders write
+for 24-bit, 32-bit and multi-channel files.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach.errors import AudioError
+from voicecoach.ports import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+
+CHUNK_SECONDS = 0.1
+"""Length of each chunk a WavSource yields."""
+PCM, FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
+"""WAV format tags."""
+FIR_TAPS = 101
+"""Length of the anti-aliasing low-pass filter used when resampling."""
+PASSBAND = 0.9
+"""Low-pass cut-off as a fraction of the lower Nyquist frequency of the two rates."""
+CONVERT = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
+
+
+@dataclass(frozen=True)
+class WavFormat:
+    """What the fmt chunk of a WAV file says."""
+
+    tag: int
+    """PCM or FLOAT (an EXTENSIBLE file reports its sub-format here)."""
+    channels: int
+    rate: int
+    """Hertz."""
+    bits: int
+    """Bits per sample of one channel."""
+
+
+class WavSource:
+    """Reads a WAV file and yields it as 16 kHz mono 16-bit PCM chunks, like a microphone."""
+
+    def __init__(self, path: Path | str, chunk_seconds: float = CHUNK_SECONDS) -> None:
+        self.path = Path(path)
+        self.format, self._data = read_wav(self.path)
+        self._chunk_bytes = 2 * max(1, int(chunk_seconds * SAMPLE_RATE))
+        self._closed = False
+
+    def chunks(self) -> Iterator[bytes]:
+        """Yield the whole file as PCM chunks; the last one may be shorter."""
+        pcm = convert(self._data, self.format)
+        for start in range(0, len(pcm), self._chunk_bytes):
+            if self._closed:
+                return
+            yield pcm[start : start + self._chunk_bytes]
+
+    def close(self) -> None:
+        self._closed = True
+
+
+def read_pcm16k(path: Path | str) -> bytes:
+    """The whole WAV file as 16 kHz mono 16-bit little-endian PCM."""
+    fmt, data = read_wav(Path(path))
+    return convert(data, fmt)
+
+
+def read_wav(path: Path) -> tuple[WavFormat, bytes]:
+    """The format and the raw sample bytes of a WAV file; AudioError when it cannot be used."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise AudioError(f"Audio file {path} does not exist; check the path.") from exc
+    except OSError as exc:
+        raise AudioError(f"Audio file {path} cannot be read ({exc.strerror}); "
+                         "check its permissions.") from exc
+    if not blob:
+        raise AudioError(f"Audio file {path} is empty; record or export it again as a WAV file.")
+    if blob[:4] not in (b"RIFF", b"RIFX") or blob[8:12] != b"WAVE":
+        raise AudioError(f"{path} is not a WAV file; {CONVERT}.")
+    if blob[:4] == b"RIFX":
+        raise AudioError(f"{path} is a big-endian WAV file; {CONVERT}.")
+    chunks = _riff_chunks(blob)
+    if b"fmt " not in chunks or b"data" not in chunks:
+        raise AudioError(f"{path} is a damaged WAV file (no format or data chunk); {CONVERT}.")
+    fmt = _parse_format(chunks[b"fmt "], path)
+    frame = fmt.channels * fmt.bits // 8
+    data = chunks[b"data"]
+    data = data[: len(data) - len(data) % frame]
+    if not data:
+        raise AudioError(f"{path} holds no audio samples; record or export it again.")
+    log.debug("%s: %d Hz, %d channel(s), %d-bit, %.2f s", path, fmt.rate, fmt.channels,
+              fmt.bits, len(data) / frame / fmt.rate)
+    return fmt, data
+
+
+def _riff_chunks(blob: bytes) -> dict[bytes, bytes]:
+    """The top-level chunks of a RIFF file by id; a truncated last chunk is cut at the end."""
+    chunks: dict[bytes, bytes] = {}
+    pos = 12
+    while pos + 8 <= len(blob):
+        chunk_id, size = struct.unpack_from("<4sI", blob, pos)
+        chunks.setdefault(chunk_id, blob[pos + 8 : pos + 8 + size])
+        pos += 8 + size + (size & 1)
+    return chunks
+
+
+def _parse_format(fmt: bytes, path: Path) -> WavFormat:
+    if len(fmt) < 16:
+        raise AudioError(f"{path} has a damaged format chunk; {CONVERT}.")
+    tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", fmt)
+    if tag == EXTENSIBLE and len(fmt) >= 26:
+        tag = struct.unpack_from("<H", fmt, 24)[0]
+    supported = (tag == PCM and bits in (8, 16, 24, 32)) or (tag == FLOAT and bits in (32, 64))
+    if not supported or channels < 1 or rate < 1000:
+        raise AudioError(f"{path} holds audio voicecoach cannot read (format {tag}, "
+                         f"{bits}-bit, {channels} channel(s), {rate} Hz); {CONVERT}.")
+    return WavFormat(tag, channels, rate, bits)
+
+
+def convert(data: bytes, fmt: WavFormat) -> bytes:
+    """Raw WAV samples to 16 kHz mono 16-bit little-endian PCM."""
+    samples = decode_samples(data, fmt).reshape(-1, fmt.channels).mean(axis=1)
+    resampled = resample(samples, fmt.rate, SAMPLE_RATE)
+    return np.clip(np.round(resampled * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def decode_samples(data: bytes, fmt: WavFormat) -> np.ndarray:
+    """Interleaved samples as float64 in [-1, 1)."""
+    if fmt.tag == FLOAT:
+        return np.frombuffer(data, dtype="<f4" if fmt.bits == 32 else "<f8").astype(np.float64)
+    if fmt.bits == 8:
+        return (np.frombuffer(data, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0
+    if fmt.bits == 24:
+        triples = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
+        return np.where(ints >= 1 << 23, ints - (1 << 24), ints).astype(np.float64) / 2.0**23
+    dtype = "<i2" if fmt.bits == 16 else "<i4"
+    return np.frombuffer(data, dtype=dtype).astype(np.float64) / 2.0 ** (fmt.bits - 1)
+
+
+def resample(signal: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Change the sample rate: low-pass below the lower Nyquist frequency, interpolate linearly.
+
+    Going down, the filter runs before interpolation (anti-aliasing); going up, after it (it
+    removes the images linear interpolation leaves). Good enough for speech recognition.
+    """
+    if rate_in == rate_out or len(signal) == 0:
+        return signal
+    cutoff = PASSBAND * min(rate_in, rate_out) / 2.0
+    if rate_in > rate_out:
+        signal = lowpass(signal, cutoff / rate_in)
+    count = round(len(signal) * rate_out / rate_in)
+    times = np.arange(count) * (rate_in / rate_out)
+    out = np.interp(times, np.arange(len(signal)), signal)
+    return lowpass(out, cutoff / rate_out) if rate_out > rate_in else out
+
+
+def lowpass(signal: np.ndarray, cutoff: float) -> np.ndarray:
+    """Windowed-sinc FIR low-pass; cutoff in cycles per sample (0 to 0.5)."""
+    n = np.arange(FIR_TAPS) - (FIR_TAPS - 1) / 2.0
+    taps = 2.0 * cutoff * np.sinc(2.0 * cutoff * n) * np.blackman(FIR_TAPS)
+    return np.convolve(signal, taps / taps.sum(), mode="same")
