@@ -8,7 +8,8 @@ The recipe, in order:
    ``report_pain`` at once, whatever else was said ("stop, it hurts"); failing that, a pain
    example sentence scoring at least ``PAIN_CUTOFF``;
 3. slots: the longest exercise alias found exactly, else the closest one scoring at least
-   ``ALIAS_CUTOFF``; the first number;
+   ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
+   five seconds" holds for 5, "seven out of ten" rates 7);
 4. every example sentence is scored against the utterance with its slots replaced by
    placeholders, as the better of rapidfuzz's ``ratio`` and ``token_sort_ratio`` (word order);
 5. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
@@ -84,7 +85,8 @@ class _Heard:
         if template.number:
             if self.number is None:
                 return None
-            tokens = ["{n}" if t == str(self.number) else t for t in tokens]
+            at = tokens.index(str(self.number))
+            tokens[at] = "{n}"
         if template.exercise:
             if self.exercise is None:
                 return None
@@ -113,12 +115,13 @@ class Matcher:
 
     def match(self, text: str) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach."""
-        heard = self._heard(text)
-        if not heard.tokens:
+        tokens = self._tokens(text)
+        if not tokens:
             return None
-        if self._has_pain_word(heard.tokens):
+        if self._has_pain_word(tokens):
             return Match("report_pain")
-        scores = self._scores(heard)
+        heard, scores = max(((h, self._scores(h)) for h in self._readings(tokens)),
+                            key=lambda found: max((s for s, _ in found[1].values()), default=0))
         pain = scores.pop("report_pain", None)
         if pain and pain[0] >= PAIN_CUTOFF and not self._negated(heard.tokens):
             return Match("report_pain", score=round(pain[0], 1))
@@ -194,13 +197,15 @@ class Matcher:
         words = self.intents.pain_words
         return token in words or any(len(w) >= 4 and token.startswith(w) for w in words)
 
-    def _heard(self, text: str) -> _Heard:
-        tokens = self._tokens(text)
-        numbers = [int(t) for t in tokens if t.isdigit()]
-        return _Heard(tokens, self._find_exercise(tokens), numbers[0] if numbers else None)
+    def _readings(self, tokens: tuple[str, ...]) -> list[_Heard]:
+        """The utterance with its exercise, once for each number in it that could be the slot."""
+        exercise = self._find_exercise(tokens)
+        numbers = sorted({int(t) for t in tokens if t.isdigit()})
+        return [_Heard(tokens, exercise, n) for n in numbers] or [_Heard(tokens, exercise)]
 
     def _find_exercise(self, tokens: tuple[str, ...]) -> tuple[str, int, int] | None:
-        spans = [(i, i + n) for n in (4, 3, 2, 1) for i in range(len(tokens) - n + 1)]
+        longest = max(len(alias.split()) for alias in self._aliases)
+        spans = [(i, i + n) for n in range(longest, 0, -1) for i in range(len(tokens) - n + 1)]
         for start, end in spans:
             ex_id = self._aliases.get(" ".join(tokens[start:end]))
             if ex_id:

@@ -36,7 +36,7 @@ def test_typed_commands_are_answered_aloud(tmp_path: Path) -> None:
         played = audio.played()
     assert "coach: That's all for today." in out
     assert "Traceback" not in err and "Speech output is off" not in err
-    assert loud_seconds(played) > 3.0
+    assert loud_seconds(played) > 1.5  # at least the goodbye, said whole after the stop
 
 
 def test_without_a_speaker_it_prints_and_says_why_once(tmp_path: Path) -> None:

@@ -4,10 +4,21 @@ pyttsx3's `runAndWait` has been seen to hang on repeated calls; so one worker th
 engine and only renders files (espeak-ng takes ~10 ms a line), a watchdog replaces a worker that
 hangs or dies, and rendered lines are cached.
 
-pyttsx3 2.99's espeak driver needs two more guards, both measured here: `runAndWait` returns
-before espeak has finished (the WAV may be missing or half written), so a render waits for the
-engine's "finished-utterance" notification; and a line started while espeak still counts itself
-busy is cancelled (finished with completed=False, an empty file), so such a render is retried.
+pyttsx3 2.99's espeak driver runs espeak-ng in its asynchronous mode, which needs care (measured
+with espeak-ng 1.51, and read in both sources):
+
+- `runAndWait` returns before espeak has finished (the WAV may be missing or half written), so a
+  render waits for the engine's "finished-utterance" notification. That notification comes from
+  espeak's own thread, from inside the driver's callback, before the driver and espeak are done
+  with the line; so the engine is not touched again until espeak is idle (`EspeakEngine`).
+- every `runAndWait` ends in the driver's `stop()`, which calls `espeak_Cancel` whenever espeak is
+  busy; and espeak is busy right after a property is set (`espeak_SetParameter` is itself a
+  queued command in this mode). `espeak_Cancel` resets every speech parameter to its value when
+  the previous line started: the rate just set was silently undone (a line at 260 words a minute
+  came out at the 120 of the line before), and the cancel the driver then kept pending cancelled
+  the next line it started (finished with completed=False, an empty WAV). So the driver's `stop()`
+  may cancel only a line it is speaking (`EspeakEngine`), which at that point it never is; an
+  empty render is still retried.
 """
 
 from __future__ import annotations
@@ -17,13 +28,14 @@ import logging
 import queue
 import tempfile
 import threading
+import time
 import wave
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -41,6 +53,8 @@ KEEP_MS = 30
 """Milliseconds of that silence kept at each end, so words do not start or stop abruptly."""
 RENDER_TRIES = 3
 """Renders of one line on the same engine before the engine counts as broken."""
+IDLE_POLL = 0.001
+"""Seconds between two looks at whether espeak is idle (it goes idle ~1 ms after a line)."""
 ENGINE_FIX = "install espeak-ng with `sudo apt-get install espeak-ng`"
 
 
@@ -76,11 +90,64 @@ def pyttsx3_engine() -> TtsEngine:
         # The espeak driver print()s "Audio saved to ..." on every save_to_file, and stdout
         # carries the CLI's results: send the driver's prints to the debug log instead.
         driver_module.print = _driver_print
-    return engine
+    espeak = getattr(driver_module, "_espeak", None)
+    if espeak is None:  # another driver (not Linux)
+        return engine
+    return EspeakEngine(engine, espeak)
 
 
 def _driver_print(*args: object, **_: object) -> None:
     logger.debug("pyttsx3: %s", " ".join(map(str, args)))
+
+
+class EspeakEngine:
+    """A pyttsx3 engine on the espeak driver, made safe to render one line after another.
+
+    See the module doc: each call first waits until espeak is idle (so the previous line's
+    callback has returned and every queued command has run), and the driver's `stop()` at the end
+    of each `runAndWait` no longer cancels anything unless a line is being spoken.
+    """
+
+    def __init__(self, engine: TtsEngine, espeak: Any, timeout: float = SYNTH_TIMEOUT) -> None:
+        self._engine = engine
+        self._espeak = espeak
+        self._timeout = timeout
+        driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+        if driver is not None:
+            cancel = driver.stop
+
+            def stop() -> None:
+                if getattr(driver, "_speaking", True):
+                    cancel()
+
+            driver.stop = stop
+
+    def setProperty(self, name: str, value: object) -> None:
+        self._wait_idle()
+        self._engine.setProperty(name, value)
+
+    def getProperty(self, name: str) -> object:
+        self._wait_idle()
+        return self._engine.getProperty(name)
+
+    def save_to_file(self, text: str, filename: str) -> None:
+        self._wait_idle()
+        self._engine.save_to_file(text, filename)
+
+    def runAndWait(self) -> None:
+        self._wait_idle()
+        self._engine.runAndWait()
+
+    def connect(self, topic: str, cb: Callable[..., object]) -> object:
+        return self._engine.connect(topic, cb)
+
+    def _wait_idle(self) -> None:
+        """Until espeak has run every command queued so far (lines, settings) and is idle."""
+        deadline = time.monotonic() + self._timeout
+        while self._espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                raise TimeoutError("espeak stayed busy")
+            time.sleep(IDLE_POLL)
 
 
 @dataclass(frozen=True)
@@ -194,7 +261,8 @@ class SynthWorker:
 
 
 def configure(engine: TtsEngine, voice: str | None, rate: int | None) -> None:
-    """Apply voice and words-per-minute (pyttsx3 queues these until the next runAndWait)."""
+    """Apply voice and words-per-minute, for the lines rendered from now on (pyttsx3 may queue
+    these until the next runAndWait, which applies them before it starts the line)."""
     if voice is not None:
         engine.setProperty("voice", voice)
     if rate is not None:
