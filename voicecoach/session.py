@@ -71,7 +71,9 @@ class Session:
             new, actions = self._tick(state, now)
         if (new.phase, new.exercise, new.set, new.rep, new.side) != (
                 state.phase, state.exercise, state.set, state.rep, state.side):
-            actions.append(Emit("state", self._where(new)))
+            ends = [i for i, a in enumerate(actions)
+                    if isinstance(a, Emit) and a.type == "session_end"]
+            actions.insert(ends[0] if ends else len(actions), Emit("state", self._where(new)))
         return new, actions
 
     def finish(self, state: State, now: float, reason: str = "end") -> Result:

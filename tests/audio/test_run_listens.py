@@ -1,0 +1,94 @@
+"""`voicecoach run`, started as a user starts it, hears a spoken session through a real
+sounddevice stream from the virtual microphone, fed at real-time pace, and coaches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from alsa import VirtualAudio
+from speech import synthesize
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+VOICE = "en-us+klatt"
+
+
+def start(audio: VirtualAudio, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "run", "--recognizer", "pocketsphinx",
+         "--db", str(tmp_path / "h.db"), "--events", str(tmp_path / "events.jsonl"), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=audio.env)
+
+
+def events(tmp_path: Path) -> list[dict[str, object]]:
+    path = tmp_path / "events.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_for(tmp_path: Path, predicate: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(predicate(e) for e in events(tmp_path)):  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def say(audio: VirtualAudio, text: str) -> None:
+    audio.feed(synthesize(text, voice=VOICE, lead=0.3, trail=1.0))
+    audio.wait_fed(timeout=15)
+
+
+def heard(intent: str) -> object:
+    return lambda e: e["type"] == "heard" and e["intent"] == intent
+
+
+def test_a_spoken_session_is_heard_and_pain_ends_it(tmp_path: Path) -> None:
+    with VirtualAudio(tmp_path) as audio:
+        coach = start(audio, tmp_path)
+        try:
+            assert wait_for(tmp_path, lambda e: e["type"] == "said", 60), "the coach never spoke"
+            say(audio, "yes")
+            assert wait_for(tmp_path, lambda e: e["type"] == "acknowledged", 20)
+            say(audio, "start glute bridge")
+            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
+                            20)
+            say(audio, "it hurts")
+            out, err = coach.communicate(timeout=60)
+        finally:
+            coach.kill()
+    rows = events(tmp_path)
+    assert any(e["type"] == "pain" for e in rows)
+    assert rows[-1]["type"] == "session_end" and rows[-1]["summary"]["reason"] == "pain"
+    assert "coach: If the pain stays or comes back" in out
+    assert "listening with pocketsphinx" in err and "Traceback" not in err
+
+
+def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) -> None:
+    with VirtualAudio(tmp_path) as audio:
+        coach = start(audio, tmp_path, "--exercise", "clamshell")
+        try:
+            assert wait_for(tmp_path, lambda e: e["type"] == "said", 60)
+            say(audio, "yes")
+            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
+                            30)
+            audio.disconnect()
+            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "paused",
+                            20), "the session did not pause when the microphone went away"
+            audio.reconnect()
+            assert wait_for(tmp_path, lambda e: e["type"] == "said"
+                            and "hear you again" in str(e["text"]), 30)
+            say(audio, "stop")
+            coach.communicate(timeout=60)
+        finally:
+            coach.kill()
+    rows = events(tmp_path)
+    said = [str(e["text"]) for e in rows if e["type"] == "said"]
+    assert any("microphone stopped" in text for text in said)
+    assert rows[-1]["type"] == "session_end"
