@@ -1,5 +1,15 @@
-"""Run every benchmark and print its figures."""
+"""Run every benchmark and print its figures: `make bench`."""
 
-from bench import matcher
+import os
+import platform
+from pathlib import Path
 
+from bench import matcher, memory, spoken
+
+cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")), platform.machine())
+print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+      f"{platform.system()} {platform.release()}")
 matcher.main()
+spoken.main()
+memory.main()

@@ -1,0 +1,45 @@
+"""Peak resident memory of `voicecoach run`, listening through the virtual microphone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "audio"))
+from alsa import VirtualAudio
+
+SECONDS = 15.0
+"""How long the coach runs: loading the recognizer, speaking its first lines, listening."""
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the most resident memory the process has had, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> float:
+    with tempfile.TemporaryDirectory() as tmp, VirtualAudio(Path(tmp)) as audio:
+        coach = subprocess.Popen(
+            [sys.executable, "-m", "voicecoach", "run", "--recognizer", "pocketsphinx",
+             "--db", str(Path(tmp) / "h.db")], env=audio.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0.0
+        end = time.monotonic() + SECONDS
+        while time.monotonic() < end and coach.poll() is None:
+            peak = max(peak, peak_rss_mb(coach.pid))
+            time.sleep(0.5)
+        coach.kill()
+        coach.wait()
+    print(f"memory: voicecoach run (pocketsphinx, speaking and listening) peaks at {peak:.0f} MB "
+          "resident")
+    return peak
+
+
+if __name__ == "__main__":
+    main()
