@@ -38,7 +38,7 @@ from types import TracebackType
 
 import numpy as np
 
-from voicecoach.audio.mic import Resampler
+from voicecoach.audio.resample import Resampler
 
 MIC = "virtual_mic"
 """Name of the capture device PortAudio lists."""

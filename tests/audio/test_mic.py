@@ -11,7 +11,8 @@ import pytest
 from alsa import MIC, SPEAKER, VirtualAudio
 from speech import missing_tools, synthesize
 
-from voicecoach.audio.mic import CLOSE_SECONDS, STALL_SECONDS, MicSource, Resampler
+from voicecoach.audio.mic import CLOSE_SECONDS, STALL_SECONDS, MicSource
+from voicecoach.audio.resample import Resampler
 from voicecoach.audio.speaker import TtsSpeaker
 from voicecoach.errors import AudioError
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
 from voicecoach.audio.devices import LIST_HINT, portaudio, resolve
-from voicecoach.audio.mic import Resampler
+from voicecoach.audio.resample import Resampler
 from voicecoach.audio.tts import (
     ENGINE_FIX,
     SYNTH_TIMEOUT,
@@ -35,6 +36,10 @@ LATENCY = "low"
 recall: measured on the virtual speaker, "low" stops in ~40 ms, "high" in ~110 ms."""
 PROBE_TEXT = "ok"
 """What open_speaker renders (not plays) to check that the engine works."""
+ECHO_TAIL = 1.0
+"""Seconds a line still counts as being said after it ended: its echo takes that long to come
+out of the room, the microphone's buffers and the recognizer (measured: the final hypothesis of
+an echo comes up to ~0.6 s after the line; bench/echo.py)."""
 
 
 class Player:
@@ -127,7 +132,7 @@ class TtsSpeaker:
     def __init__(self, voice: str | None = None, rate: int | None = None,
                  output_device: int | str | None = None, *,
                  engine_factory: EngineFactory = pyttsx3_engine,
-                 synth_timeout: float = SYNTH_TIMEOUT) -> None:
+                 synth_timeout: float = SYNTH_TIMEOUT, echo_tail: float = ECHO_TAIL) -> None:
         self.voice = voice
         """espeak-ng voice name (`espeak-ng --voices`); None for the engine's default."""
         self.rate = rate
@@ -136,6 +141,11 @@ class TtsSpeaker:
         self.synthesizer = Synthesizer(engine_factory, synth_timeout)
         self._lines: deque[str] = deque()
         self._speaking = False
+        self._current = ""
+        """The line being played."""
+        self._ended: deque[tuple[float, str]] = deque()
+        """(monotonic time it ended, line) of lines played within the last echo_tail seconds."""
+        self._echo_tail = echo_tail
         self._closed = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="speaker", daemon=True)
@@ -159,6 +169,15 @@ class TtsSpeaker:
     def busy(self) -> bool:
         with self._cond:
             return self._busy()
+
+    def speaking(self) -> str:
+        """What the microphone may be hearing of the coach now: the line being played and the
+        lines that ended within the echo tail, oldest first; "" when the coach is silent."""
+        with self._cond:
+            horizon = time.monotonic() - self._echo_tail
+            while self._ended and self._ended[0][0] < horizon:
+                self._ended.popleft()
+            return " ".join([line for _, line in self._ended] + [self._current]).strip()
 
     def _busy(self) -> bool:
         return bool(self._lines) or self._speaking
@@ -197,7 +216,8 @@ class TtsSpeaker:
                 logger.exception("could not speak %r", line)
             finally:
                 with self._cond:
-                    self._speaking = False
+                    self._speaking, self._current = False, ""
+                    self._ended.append((time.monotonic(), line))
                     self._cond.notify_all()
 
     def _take(self) -> str | None:
@@ -207,7 +227,8 @@ class TtsSpeaker:
                 return None
             self._speaking = True
             self._player.reset()
-            return self._lines.popleft()
+            self._current = self._lines.popleft()
+            return self._current
 
 
 class PrintOnlySpeaker:
@@ -221,6 +242,9 @@ class PrintOnlySpeaker:
 
     def busy(self) -> bool:
         return False
+
+    def speaking(self) -> str:
+        return ""
 
     def wait(self, timeout: float | None = None) -> bool:
         return True

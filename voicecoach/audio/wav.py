@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voicecoach.audio.resample import resample
 from voicecoach.errors import AudioError
 from voicecoach.ports import SAMPLE_RATE
 
@@ -24,10 +25,6 @@ CHUNK_SECONDS = 0.1
 """Length of each chunk a WavSource yields."""
 PCM, FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 """WAV format tags."""
-FIR_TAPS = 101
-"""Length of the anti-aliasing low-pass filter used when resampling."""
-PASSBAND = 0.9
-"""Low-pass cut-off as a fraction of the lower Nyquist frequency of the two rates."""
 CONVERT = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
 
 
@@ -127,8 +124,8 @@ def _parse_format(fmt: bytes, path: Path) -> WavFormat:
 def convert(data: bytes, fmt: WavFormat) -> bytes:
     """Raw WAV samples to 16 kHz mono 16-bit little-endian PCM."""
     samples = decode_samples(data, fmt).reshape(-1, fmt.channels).mean(axis=1)
-    resampled = resample(samples, fmt.rate, SAMPLE_RATE)
-    return np.clip(np.round(resampled * 32768.0), -32768, 32767).astype("<i2").tobytes()
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+    return resample(pcm, fmt.rate, SAMPLE_RATE)
 
 
 def decode_samples(data: bytes, fmt: WavFormat) -> np.ndarray:
@@ -143,27 +140,3 @@ def decode_samples(data: bytes, fmt: WavFormat) -> np.ndarray:
         return np.where(ints >= 1 << 23, ints - (1 << 24), ints).astype(np.float64) / 2.0**23
     dtype = "<i2" if fmt.bits == 16 else "<i4"
     return np.frombuffer(data, dtype=dtype).astype(np.float64) / 2.0 ** (fmt.bits - 1)
-
-
-def resample(signal: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Change the sample rate: low-pass below the lower Nyquist frequency, interpolate linearly.
-
-    Going down, the filter runs before interpolation (anti-aliasing); going up, after it (it
-    removes the images linear interpolation leaves). Good enough for speech recognition.
-    """
-    if rate_in == rate_out or len(signal) == 0:
-        return signal
-    cutoff = PASSBAND * min(rate_in, rate_out) / 2.0
-    if rate_in > rate_out:
-        signal = lowpass(signal, cutoff / rate_in)
-    count = round(len(signal) * rate_out / rate_in)
-    times = np.arange(count) * (rate_in / rate_out)
-    out = np.interp(times, np.arange(len(signal)), signal)
-    return lowpass(out, cutoff / rate_out) if rate_out > rate_in else out
-
-
-def lowpass(signal: np.ndarray, cutoff: float) -> np.ndarray:
-    """Windowed-sinc FIR low-pass; cutoff in cycles per sample (0 to 0.5)."""
-    n = np.arange(FIR_TAPS) - (FIR_TAPS - 1) / 2.0
-    taps = 2.0 * cutoff * np.sinc(2.0 * cutoff * n) * np.blackman(FIR_TAPS)
-    return np.convolve(signal, taps / taps.sum(), mode="same")
