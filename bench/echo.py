@@ -10,12 +10,17 @@ the lines that ended within ECHO_TAIL), on the audio's own clock: no waiting, no
 
 Nobody else speaks: every utterance the Hearing passes on is a command the coach gave itself.
 The same hypotheses also go through a Hearing that is not told (the coach before this rule).
+
+The price: the user's "stop", "pause" and "it hurts" (espeak-ng en-us+klatt) mixed at equal
+loudness into the middle of OVER_LINES of the coach's lines, each decoded on its own: how often
+the Hearing still acts on them.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,10 +29,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "audio"))
-from speech import CHUNK_BYTES, RATE, chunks, room, to_pcm
+from speech import CHUNK_BYTES, RATE, chunks, room, synthesize, to_pcm
 
-from voicecoach.audio.mic import Resampler
 from voicecoach.audio.models import make_recognizer
+from voicecoach.audio.resample import Resampler
 from voicecoach.audio.speaker import ECHO_TAIL
 from voicecoach.audio.tts import Synthesizer
 from voicecoach.coach import Coach, EventLog, Ports, run_script
@@ -59,6 +64,11 @@ MAX_GAP = 3.0
 """Longer silences of the session are cut to this: silence gives the recognizer nothing."""
 NOISE_DBFS = -70.0
 """The virtual microphone's noise floor (tests/audio/alsa.py)."""
+USER_VOICE = "en-us+klatt"
+OVER = (("stop", "stop"), ("pause", "pause"), ("it hurts", "report_pain"))
+"""What the user says over the coach, and the intent that must be acted on."""
+OVER_LINES = 40
+"""Coach lines (drawn at random, fixed seed) each of OVER is said over."""
 
 
 @dataclass
@@ -184,36 +194,85 @@ def _lag(lines: list[Line], now: float) -> float | None:
     return now - max(ended) if ended else None
 
 
+def over_coach(clips: dict[str, bytes], recognizer: Recognizer, matcher: Matcher
+               ) -> dict[str, tuple[float, float]]:
+    """Per user phrase: the share of OVER_LINES coach lines over which it is acted on, with the
+    rule and without it."""
+    sample = random.Random(0).sample(sorted(clips), OVER_LINES)
+    shares = {}
+    for phrase, intent in OVER:
+        user = np.frombuffer(synthesize(phrase, voice=USER_VOICE, lead=0, trail=0), "<i2")
+        acted = [said_over(clips[line], line, user, recognizer, matcher) for line in sample]
+        shares[phrase] = (sum(intent in told for told, _ in acted) / len(acted),
+                          sum(intent in untold for _, untold in acted) / len(acted))
+    return shares
+
+
+def said_over(coach: bytes, line: str, user: np.ndarray, recognizer: Recognizer,
+              matcher: Matcher) -> tuple[list[str | None], list[str | None]]:
+    """The intents acted on when the user is heard in the middle of the line: by the Hearing
+    told what the coach says, and by one that is not."""
+    voice = np.frombuffer(coach, "<i2").astype(np.float64)
+    total = np.frombuffer(room(len(voice) / RATE + 3.0, NOISE_DBFS), "<i2").astype(np.float64)
+    at = int(0.5 * RATE)
+    total[at: at + len(voice)] += voice
+    at += max(0, (len(voice) - len(user)) // 2)
+    total[at: at + len(user)] += user
+    told: list[str] = []
+    untold: list[str] = []
+    hearings = (Hearing(matcher, told.append, lambda: line), Hearing(matcher, untold.append))
+    for chunk in chunks(to_pcm(total)):
+        if (hyp := recognizer.accept(chunk)) is not None:
+            for hearing in hearings:
+                hearing.take(hyp)
+    if (last := recognizer.finish()) is not None:
+        for hearing in hearings:
+            hearing.take(last)
+    return [_intent(matcher, t) for t in told], [_intent(matcher, t) for t in untold]
+
+
 def main() -> dict[str, float]:
     catalogue = content()
     matcher = Matcher(default_intents())
+    said = session_lines(catalogue)
     script = script_of_lines(catalogue)
     clips = render({text for _, text in script})
     pcm, lines = timeline(script, clips)
     recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
     start = time.perf_counter()
     tally = run(pcm, lines, recognizer, matcher)
-    figures = report(tally, lines, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    figures = report(tally, lines, lines[len(said) - 1].end, seconds)
+    shares = over_coach(clips, recognizer, matcher)
+    print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud, acted on"
+          " (without the rule, which also obeys the coach):")
+    for phrase, (share, before) in shares.items():
+        print(f"    {phrase!r:12} {share:4.0%}   ({before:.0%})")
+        figures[f"over_{phrase}"] = share
     return figures
 
 
-def report(tally: Tally, lines: list[Line], seconds: float) -> dict[str, float]:
+def report(tally: Tally, lines: list[Line], session_end: float, seconds: float
+           ) -> dict[str, float]:
     speech = sum(ln.end - ln.start for ln in lines)
     commands = [a for a in tally.before if a[2] is not None]
-    print(f"coach's own voice fed back at equal loudness (pocketsphinx, {seconds:.0f} s):")
-    print(f"  speech fed back:                 {speech / 60:.1f} min in {len(lines)} lines"
+    in_session = [a for a in tally.acted if a[0] <= session_end + ECHO_TAIL]
+    pain = [a for a in tally.acted if a[2] == "report_pain"]
+    print(f"the coach's own voice fed back at equal loudness (pocketsphinx, {seconds:.0f} s):")
+    print(f"  speech fed back:              {speech / 60:.1f} min in {len(lines)} lines"
           f" ({lines[-1].end / 60:.1f} min with the silences)")
-    print(f"  utterances the rule passed on:   {len(tally.acted)}")
+    print(f"  commands it gave itself:      {len(tally.acted)} ({len(pain)} of them pain;"
+          f" {len(in_session)} in the scripted session, the rest in the other lines)")
     for t, text, intent in tally.acted:
-        print(f"    {t:7.1f} s  {text!r} -> {intent}")
-    print(f"  without the rule, passed on:     {len(tally.before)},"
-          f" of which commands: {len(commands)}")
+        print(f"    {t:7.1f} s  {intent}: {text[:70]!r}")
+    print(f"  without the rule:             {len(commands)} commands"
+          f" (and {len(tally.before) - len(commands)} utterances it would not understand)")
     lag = sorted(tally.lag)
     if lag:
-        print(f"  final hypotheses after a line's end: median {lag[len(lag) // 2]:.2f} s,"
-              f" 95% {lag[int(len(lag) * 0.95)]:.2f} s, max {lag[-1]:.2f} s")
-    return {"self_commands": float(len(tally.acted)), "before": float(len(commands)),
-            "speech_minutes": speech / 60}
+        print(f"  final results after a line:   median {lag[len(lag) // 2]:.2f} s,"
+              f" max {lag[-1]:.2f} s after its end")
+    return {"self_commands": float(len(tally.acted)), "self_pain": float(len(pain)),
+            "before": float(len(commands)), "speech_minutes": speech / 60}
 
 
 if __name__ == "__main__":

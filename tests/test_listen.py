@@ -21,6 +21,18 @@ def heard_from(matcher: Matcher, *hyps: tuple[str, bool]) -> list[str]:
     return out
 
 
+def over_coach(matcher: Matcher, *steps: tuple[str, str, bool]) -> list[str | None]:
+    """The intents passed on when each hypothesis (text, final) comes while the coach is saying
+    the step's first item ("" when silent)."""
+    out: list[str] = []
+    coach = [""]
+    hearing = Hearing(matcher, out.append, lambda: coach[0])
+    for said, text, final in steps:
+        coach[0] = said
+        hearing.take(Hypothesis(text, final))
+    return [m.intent if (m := matcher.match(text)) else None for text in out]
+
+
 def test_pain_in_a_partial_acts_before_the_end(matcher: Matcher) -> None:
     assert heard_from(matcher, ("it", False), ("it hurts", False)) == ["it hurts"]
 
@@ -115,3 +127,96 @@ def test_a_lost_microphone_pauses_the_exercise_and_says_why(matcher: Matcher) ->
     coach.notice(Notice("mic_lost"), 60.0)
     assert coach.state is not None and coach.state.phase is Phase.PAUSED
     assert f"coach: {content().say('mic_lost')}" in out.getvalue()
+
+
+# The coach's own voice: the rule in voicecoach/listen.py.
+
+BRIDGE = "Stop when your shoulders, hips and knees make one straight line."
+LIFT = "Squeeze and lift your hips."
+SAFETY = "If anything hurts at any point, just say it hurts, and we'll stop right away."
+WELCOME = "Say start and the name of an exercise, or say start my workout, or say help."
+
+
+def test_the_coach_saying_stop_is_not_obeyed(matcher: Matcher) -> None:
+    assert over_coach(matcher, (BRIDGE, "stop", False), (BRIDGE, "stop when", False),
+                      (BRIDGE, "stop when your shoulders", True)) == []
+
+
+def test_pain_the_coach_is_not_saying_acts_at_once(matcher: Matcher) -> None:
+    assert over_coach(matcher, (LIFT, "it hurts", False)) == ["report_pain"]
+
+
+def test_pain_among_the_coachs_words_still_acts(matcher: Matcher) -> None:
+    got = over_coach(matcher, (LIFT, "squeeze and [unk] ouch", False))
+    assert got == ["report_pain"]
+
+
+def test_pain_words_all_in_the_coachs_line_are_echo(matcher: Matcher) -> None:
+    assert over_coach(matcher, (SAFETY, "say it hurts", False), (SAFETY, "say it hurts", True),
+                      ("", "", True)) == []
+
+
+def test_one_pain_word_the_coach_is_not_saying_is_enough(matcher: Matcher) -> None:
+    assert over_coach(matcher, (SAFETY, "it hurts ouch", False)) == ["report_pain"]
+
+
+def test_pain_by_similarity_over_the_coach_must_be_sure(matcher: Matcher) -> None:
+    assert matcher.urgent("my back") is not None  # alone, a weak match to "my back hurts"
+    assert over_coach(matcher, ("Lie on your back.", "my back", True)) == []
+
+
+def test_other_commands_are_not_taken_while_the_coach_speaks(matcher: Matcher) -> None:
+    assert over_coach(matcher, (WELCOME, "start my workout", False),
+                      (WELCOME, "start my workout", True)) == []
+    assert over_coach(matcher, (LIFT, "yes", True)) == []
+
+
+def test_an_answer_begun_once_the_coach_is_quiet_is_taken(matcher: Matcher) -> None:
+    assert over_coach(matcher, ("", "yes", False), ("", "yes", True)) == ["yes"]
+
+
+def test_the_end_of_the_coachs_echo_heard_after_its_tail_is_still_echo(matcher: Matcher) -> None:
+    got = over_coach(matcher, (SAFETY, "if anything hurts", False),
+                     ("", "if anything hurts just say it hurts and we'll stop", True))
+    assert got == []
+
+
+def test_an_answer_begun_within_the_echo_tail_counts_as_said_over_the_coach(
+        matcher: Matcher) -> None:
+    said = "Say yes to go on."
+    assert over_coach(matcher, (said, "yes", False), ("", "yes", True)) == []  # a blind spot
+
+
+def test_a_stop_heard_over_the_coach_twice_acts_once(matcher: Matcher) -> None:
+    got = over_coach(matcher, (LIFT, "[unk] stop", False), (LIFT, "[unk] stop lift", False),
+                     (LIFT, "[unk] stop lift your hips", True))
+    assert got == ["stop"]
+
+
+def test_a_fleeting_stop_or_pause_over_the_coach_is_a_mishearing(matcher: Matcher) -> None:
+    said = "Set 2 of 2. Here we go."
+    assert over_coach(matcher, (said, "sec", False), (said, "set", False),
+                      (said, "set 2 of 2", True)) == []
+    assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True)) == []
+
+
+def test_words_are_compared_as_the_matcher_reads_them(matcher: Matcher) -> None:
+    said = "Hold each rep for 3 seconds."
+    assert over_coach(matcher, (said, "hold for three", False), (said, "hold for three seconds",
+                                                                  True)) == []
+
+
+def test_the_coach_speaking_later_in_the_utterance_explains_its_start(matcher: Matcher) -> None:
+    assert over_coach(matcher, (BRIDGE, "stop", False), ("Hold.", "stop hold", False),
+                      ("Hold.", "stop hold", True)) == []
+
+
+def test_without_the_coach_speaking_nothing_changes(matcher: Matcher) -> None:
+    assert over_coach(matcher, ("", "stop", False), ("", "stop", True)) == ["stop"]
+    assert over_coach(matcher, ("", "start my workout", True)) == ["start_routine"]
+
+
+def test_the_listener_hears_with_the_speakers_words(matcher: Matcher) -> None:
+    listener = Listener(lambda: Chunks([]), ScriptedRecognizer({}), matcher, queue.Queue(),
+                        lambda: "Hold.")
+    assert listener.hearing.speaking() == "Hold."

@@ -135,6 +135,14 @@ class Matcher:
             return found
         return None
 
+    def words(self, text: str) -> tuple[str, ...]:
+        """text as the matcher compares it: lower-case words, numbers as digits, no fillers."""
+        return self._tokens(text)
+
+    def pain_words(self, words: Sequence[str]) -> list[str]:
+        """The pain words among words that no negation covers ("no pain" has none)."""
+        return [w for w in self._without_negations(words) if self.is_pain_word(w)]
+
     def _decide(self, heard: _Heard, scores: dict[str, tuple[float, _Template]]) -> Match | None:
         ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)
         if not ranked:
@@ -182,7 +190,7 @@ class Matcher:
         return 100.0 * matched / (len(template) + extra)
 
     def _has_pain_word(self, tokens: Sequence[str]) -> bool:
-        return any(self._is_pain_word(token) for token in self._without_negations(tokens))
+        return any(self.is_pain_word(token) for token in self._without_negations(tokens))
 
     def _negated(self, tokens: Sequence[str]) -> bool:
         return len(self._without_negations(tokens)) < len(tokens)
@@ -193,7 +201,7 @@ class Matcher:
             text = text.replace(f" {negation} ", " ")
         return text.split()
 
-    def _is_pain_word(self, token: str) -> bool:
+    def is_pain_word(self, token: str) -> bool:
         words = self.intents.pain_words
         return token in words or any(len(w) >= 4 and token.startswith(w) for w in words)
 

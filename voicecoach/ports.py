@@ -55,6 +55,11 @@ class Speaker(Protocol):
         """Silence the coach at once."""
         ...
 
+    def speaking(self) -> str:
+        """The words the microphone may be hearing of the coach right now (its echo): the line
+        being played and those that ended a moment ago; "" when silent. Thread-safe."""
+        ...
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued line has been spoken; False on timeout."""
         ...

@@ -110,8 +110,9 @@ def _history(path: Path) -> tuple[History | None, str | None]:
 
 
 def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
-            heard: queue.Queue[Utterance]) -> None:
-    """Hear the microphone through the recognizer, in a thread of its own."""
+            heard: queue.Queue[Utterance], speaker: Speaker | None) -> None:
+    """Hear the microphone through the recognizer, in a thread of its own; what the speaker is
+    saying tells the hearing what is the coach's own voice."""
     from voicecoach.audio.devices import resolve
     from voicecoach.audio.mic import MicSource
     from voicecoach.audio.models import make_recognizer
@@ -121,7 +122,8 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
     print(f"voicecoach: listening with {recognizer.name}", file=sys.stderr)
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":
         heard.put(Notice("recognizer_fallback"))
-    listener = Listener(lambda: MicSource(args.input_device), recognizer, matcher, heard)
+    listener = Listener(lambda: MicSource(args.input_device), recognizer, matcher, heard,
+                        speaker.speaking if speaker else None)
     listener.start()
     stack.callback(listener.stop)
 
@@ -148,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
         else:
-            _listen(stack, args, matcher, heard)
+            _listen(stack, args, matcher, heard, speaker)
         run_live(coach, heard, MonotonicClock())
     return 0
 

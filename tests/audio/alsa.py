@@ -58,6 +58,8 @@ PIPE_BYTES = 4096
 """Capacity both pipes are shrunk to (one page, the minimum)."""
 NOISE_RMS = 10.0
 """int16 units (about -70 dBFS): the idle microphone's noise floor."""
+SPEECH_LEVEL = 500
+"""int16 units: played audio louder than this at its peak is speech, not silence."""
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
@@ -241,6 +243,16 @@ class VirtualAudio:
         """What was played, as (monotonic time it left the speaker, raw stereo PCM) pairs."""
         with self._lock:
             return list(self._played)
+
+    def spoke_at(self) -> list[float]:
+        """When each stretch of speech left the speaker (monotonic seconds of its reads)."""
+        return [when for when, raw in self.played_chunks()
+                if np.abs(left(raw)).max(initial=0) > SPEECH_LEVEL]
+
+    def quiet_for(self, seconds: float) -> bool:
+        """The speaker has spoken, and not for the last seconds: a user would answer now."""
+        spoke = self.spoke_at()
+        return bool(spoke) and time.monotonic() - spoke[-1] > seconds
 
     def clear_played(self) -> None:
         with self._lock:

@@ -45,6 +45,16 @@ def say(audio: VirtualAudio, text: str) -> None:
     audio.wait_fed(timeout=15)
 
 
+def answer(audio: VirtualAudio, text: str) -> None:
+    """Say text once the coach has finished speaking: only pain, stop and pause are taken while
+    it speaks (voicecoach/listen.py)."""
+    deadline = time.monotonic() + 60
+    while not audio.quiet_for(1.5):
+        assert time.monotonic() < deadline, "the coach never stopped talking"
+        time.sleep(0.1)
+    say(audio, text)
+
+
 def heard(intent: str) -> object:
     return lambda e: e["type"] == "heard" and e["intent"] == intent
 
@@ -54,9 +64,9 @@ def test_a_spoken_session_is_heard_and_pain_ends_it(tmp_path: Path) -> None:
         coach = start(audio, tmp_path)
         try:
             assert wait_for(tmp_path, lambda e: e["type"] == "said", 60), "the coach never spoke"
-            say(audio, "yes")
+            answer(audio, "yes")
             assert wait_for(tmp_path, lambda e: e["type"] == "acknowledged", 20)
-            say(audio, "start glute bridge")
+            answer(audio, "start glute bridge")
             assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
                             20)
             say(audio, "it hurts")
@@ -75,7 +85,7 @@ def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) 
         coach = start(audio, tmp_path, "--exercise", "clamshell")
         try:
             assert wait_for(tmp_path, lambda e: e["type"] == "said", 60)
-            say(audio, "yes")
+            answer(audio, "yes")
             assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
                             30)
             audio.disconnect()

@@ -21,7 +21,7 @@ from alsa import (
 )
 from speech import missing_tools
 
-from voicecoach.audio.speaker import PrintOnlySpeaker, TtsSpeaker, open_speaker
+from voicecoach.audio.speaker import ECHO_TAIL, PrintOnlySpeaker, TtsSpeaker, open_speaker
 from voicecoach.audio.tts import Synthesizer, TtsEngine
 
 pytestmark = [
@@ -112,6 +112,29 @@ def test_stop_forgets_the_lines_still_queued(
     virtual_audio.clear_played()
     time.sleep(0.5)
     assert loud_times(virtual_audio) == []
+
+
+def test_speaking_tells_the_line_playing_and_its_echo_tail(
+        virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    assert speaker.speaking() == ""
+    speaker.say("Switch sides.")
+    speaker.say("Rest   now.")
+    wait_for(lambda: loud_times(virtual_audio), timeout=3)
+    assert speaker.speaking() == "Switch sides."
+    assert speaker.wait(timeout=5)
+    assert speaker.speaking() == "Switch sides. Rest now."  # both within the echo tail
+    time.sleep(ECHO_TAIL + 0.1)
+    assert speaker.speaking() == ""
+
+
+def test_a_stopped_line_is_still_echoing_for_the_tail(speaker: TtsSpeaker) -> None:
+    speaker.say(LINE)
+    wait_for(speaker.speaking, timeout=3)
+    speaker.stop()
+    assert speaker.wait(timeout=0.5)
+    assert speaker.speaking() == LINE
+    time.sleep(ECHO_TAIL + 0.1)
+    assert speaker.speaking() == ""
 
 
 def test_a_repeated_line_is_rendered_once(speaker: TtsSpeaker) -> None:
@@ -223,6 +246,12 @@ def test_open_speaker_gives_a_talking_speaker(virtual_audio: VirtualAudio) -> No
         assert reason is None
     finally:
         speaker.close()
+
+
+def test_the_print_only_speaker_is_never_speaking() -> None:
+    speaker = PrintOnlySpeaker()
+    speaker.say("Hold.")
+    assert speaker.speaking() == ""
 
 
 def test_without_a_speech_engine_open_speaker_prints_only_and_says_why(

@@ -37,9 +37,9 @@ recall: measured on the virtual speaker, "low" stops in ~40 ms, "high" in ~110 m
 PROBE_TEXT = "ok"
 """What open_speaker renders (not plays) to check that the engine works."""
 ECHO_TAIL = 1.0
-"""Seconds a line still counts as being said after it ended: its echo takes that long to come
-out of the room, the microphone's buffers and the recognizer (measured: the final hypothesis of
-an echo comes up to ~0.6 s after the line; bench/echo.py)."""
+"""Seconds a line still counts as being said after it ended (`speaking()`): its echo reaches the
+recognizer late (room, microphone blocks, the recognizer's own lag), and a short line ("2") may be
+over before the recognizer makes its first guess at it."""
 
 
 class Player:
