@@ -4,7 +4,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import matcher, memory, spoken
+from bench import echo, matcher, memory, spoken
 
 cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")), platform.machine())
@@ -13,3 +13,4 @@ print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version(
 matcher.main()
 spoken.main()
 memory.main()
+echo.main()
