@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voicecoach.ports import Hypothesis, Recognizer
+
 RATE = 16000
 """Hertz."""
 CHUNK_BYTES = 3200
@@ -73,6 +75,17 @@ def chunks(pcm: bytes, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """Cut PCM into microphone-sized chunks."""
     for start in range(0, len(pcm), size):
         yield pcm[start : start + size]
+
+
+def hear(recognizer: Recognizer, pcm: bytes) -> Iterator[Hypothesis]:
+    """Everything a recognizer says about a stream of microphone chunks, its flush included."""
+    for chunk in chunks(pcm):
+        found = recognizer.accept(chunk)
+        if found:
+            yield found
+    last = recognizer.finish()
+    if last:
+        yield last
 
 
 def read_wav_frames(path: Path) -> bytes:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Iterator
 
 import pytest
-from speech import chunks, missing_tools, noise, room, synthesize, to_pcm
+from speech import chunks, hear, missing_tools, noise, room, synthesize, to_pcm
 
 from voicecoach.audio.sphinx_recognizer import (
     UNK,
@@ -23,7 +22,6 @@ from voicecoach.audio.sphinx_recognizer import (
 )
 from voicecoach.intents import IntentSet
 from voicecoach.matcher import Matcher
-from voicecoach.ports import Hypothesis
 
 pytestmark = [
     pytest.mark.audio,
@@ -45,17 +43,6 @@ URGENT = {"report_pain", "stop", "pause"}
 @pytest.fixture(scope="module")
 def recognizer(intents: IntentSet) -> SphinxRecognizer:
     return SphinxRecognizer(intents.expanded())
-
-
-def hear(recognizer: SphinxRecognizer, pcm: bytes) -> Iterator[Hypothesis]:
-    """Everything the recognizer says about a stream, the flush at its end included."""
-    for chunk in chunks(pcm):
-        found = recognizer.accept(chunk)
-        if found:
-            yield found
-    last = recognizer.finish()
-    if last:
-        yield last
 
 
 def finals(recognizer: SphinxRecognizer, pcm: bytes) -> list[str]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from speech import chunks, missing_tools, room, synthesize
+from speech import chunks, hear, missing_tools, room, synthesize
 
 from voicecoach.audio.vosk_recognizer import UNK, VoskRecognizer, tune_endpointer
 from voicecoach.errors import ModelError
@@ -40,16 +39,6 @@ def model_path() -> Path:
 @pytest.fixture
 def recognizer(model_path: Path) -> VoskRecognizer:
     return VoskRecognizer(model_path, SENTENCES)
-
-
-def hear(recognizer: VoskRecognizer, pcm: bytes) -> Iterator[Hypothesis]:
-    for chunk in chunks(pcm):
-        found = recognizer.accept(chunk)
-        if found:
-            yield found
-    last = recognizer.finish()
-    if last:
-        yield last
 
 
 def ko(text: str, seed: int = 0) -> bytes:
