@@ -156,6 +156,10 @@ def test_pain_words_all_in_the_coachs_line_are_echo(matcher: Matcher) -> None:
                       ("", "", True)) == []
 
 
+def test_a_pain_word_the_coach_says_in_another_form_is_echo(matcher: Matcher) -> None:
+    assert over_coach(matcher, (SAFETY, "say it hurt", False), (SAFETY, "say it hurt", True)) == []
+
+
 def test_one_pain_word_the_coach_is_not_saying_is_enough(matcher: Matcher) -> None:
     assert over_coach(matcher, (SAFETY, "it hurts ouch", False)) == ["report_pain"]
 
@@ -198,6 +202,17 @@ def test_a_fleeting_stop_or_pause_over_the_coach_is_a_mishearing(matcher: Matche
     assert over_coach(matcher, (said, "sec", False), (said, "set", False),
                       (said, "set 2 of 2", True)) == []
     assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True)) == []
+
+
+def test_a_word_that_looks_nearly_like_the_coachs_is_its_echo(matcher: Matcher) -> None:
+    said = "Lift your top knee."
+    assert over_coach(matcher, (said, "stop", False), (said, "stop knee", False),
+                      (said, "stop knee", True)) == []
+
+
+def test_a_pain_word_must_be_the_coachs_exactly(matcher: Matcher) -> None:
+    said = "It strengthens your glutes and your core."
+    assert over_coach(matcher, (said, "glutes and your sore", False)) == ["report_pain"]
 
 
 def test_words_are_compared_as_the_matcher_reads_them(matcher: Matcher) -> None:

@@ -143,6 +143,12 @@ class Matcher:
         """The pain words among words that no negation covers ("no pain" has none)."""
         return [w for w in self._without_negations(words) if self.is_pain_word(w)]
 
+    def pain_root(self, token: str) -> str | None:
+        """The shortest pain word token is, or begins with: "hurts" and "hurting" are "hurt"."""
+        roots = [w for w in self.intents.pain_words
+                 if token == w or (len(w) >= 4 and token.startswith(w))]
+        return min(roots, key=len) if roots else None
+
     def _decide(self, heard: _Heard, scores: dict[str, tuple[float, _Template]]) -> Match | None:
         ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)
         if not ranked:
