@@ -14,7 +14,9 @@ The recipe, in order:
    placeholders, as the better of rapidfuzz's ``ratio`` and ``token_sort_ratio`` (word order);
 5. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
-   ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject.
+   ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
+6. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
+   is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ UNKNOWN_EXTRA = 1.0
 URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
+LEAD_INS = {"yes": 2, "no": 1}
+"""Answer intents whose short sentences (up to so many words) may lead into a command that is
+then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not understood."""
+LEAD_IN_CUTOFF = 88.0
+"""Lowest similarity of the command after a lead-in: a second guess must be a close one."""
 
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 """Values a unit word is added to: "twenty five" is 25."""
@@ -112,6 +119,9 @@ class Matcher:
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
             t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
+        self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
+                                 for s in intents.intents[name].sentences
+                                 if 0 < len(self._tokens(s)) <= words}, key=len, reverse=True)
 
     def match(self, text: str) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach."""
@@ -125,7 +135,7 @@ class Matcher:
         pain = scores.pop("report_pain", None)
         if pain and pain[0] >= PAIN_CUTOFF and not self._negated(heard.tokens):
             return Match("report_pain", score=round(pain[0], 1))
-        return self._decide(heard, scores)
+        return self._decide(heard, scores) or self._led_in(tokens)
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -148,6 +158,14 @@ class Matcher:
         roots = [w for w in self.intents.pain_words
                  if token == w or (len(w) >= 4 and token.startswith(w))]
         return min(roots, key=len) if roots else None
+
+    def _led_in(self, tokens: tuple[str, ...]) -> Match | None:
+        """The command after a leading short answer ("okay i'm back"), if sure enough."""
+        for lead_in in self._lead_ins:
+            if len(lead_in) < len(tokens) and tokens[: len(lead_in)] == lead_in:
+                found = self.match(" ".join(tokens[len(lead_in) :]))
+                return found if found and found.score >= LEAD_IN_CUTOFF else None
+        return None
 
     def _decide(self, heard: _Heard, scores: dict[str, tuple[float, _Template]]) -> Match | None:
         ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)

@@ -1,0 +1,50 @@
+"""How well the matcher generalises: paraphrases it was not written from (tests/data/dev_en.yaml).
+
+The floors are what the matcher reaches with some room, so that a change which makes it worse
+at language in general fails here even when every intent-file case still passes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from voicecoach.matcher import Matcher
+
+DEV = Path(__file__).parent / "data" / "dev_en.yaml"
+FLOORS = {"in_domain": 0.97, "not_for_the_coach": 0.92, "pain": 0.94}
+"""Lowest share of each group of the development set that must come out right."""
+
+
+def _group(case: dict[str, Any]) -> str:
+    if case["intent"] is None:
+        return "not_for_the_coach"
+    return "pain" if case["intent"] == "report_pain" else "in_domain"
+
+
+def _right(matcher: Matcher, case: dict[str, Any]) -> bool:
+    found = matcher.match(case["text"])
+    if case["intent"] is None or found is None:
+        return found is None and case["intent"] is None
+    return (found.intent, found.slots) == (case["intent"], case.get("slots") or {})
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[dict[str, Any]]:
+    return list(yaml.safe_load(DEV.read_text())["tests"])
+
+
+def test_the_development_set_is_big_enough(cases: list[dict[str, Any]]) -> None:
+    sizes = {group: sum(_group(c) == group for c in cases) for group in FLOORS}
+    assert sizes["in_domain"] >= 250 and sizes["not_for_the_coach"] >= 60 and sizes["pain"] >= 30
+
+
+@pytest.mark.parametrize("group", sorted(FLOORS))
+def test_accuracy_on_unseen_paraphrases_stays_above_its_floor(
+        matcher: Matcher, cases: list[dict[str, Any]], group: str) -> None:
+    mine = [c for c in cases if _group(c) == group]
+    wrong = [c["text"] for c in mine if not _right(matcher, c)]
+    assert 1 - len(wrong) / len(mine) >= FLOORS[group], wrong
