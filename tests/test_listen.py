@@ -34,7 +34,22 @@ def over_coach(matcher: Matcher, *steps: tuple[str, str, bool]) -> list[str | No
 
 
 def test_pain_in_a_partial_acts_before_the_end(matcher: Matcher) -> None:
-    assert heard_from(matcher, ("it", False), ("it hurts", False)) == ["it hurts"]
+    got = heard_from(matcher, ("it", False), ("it hurts", False), ("it hurts so", False),
+                     ("it hurts so much", True))
+    assert got == ["it hurts"]
+
+
+def test_the_newest_word_of_a_partial_waits_to_be_settled(matcher: Matcher) -> None:
+    """It is still being heard: "okay" begins as "ow", "start" as "stop"."""
+    assert heard_from(matcher, ("ow", False), ("okay", False), ("okay let's resume", True)
+                      ) == ["okay let's resume"]
+    assert heard_from(matcher, ("stop", False), ("start clam", False),
+                      ("start clam shells", True)) == ["start clam shells"]
+
+
+def test_pain_said_last_acts_on_the_final_result(matcher: Matcher) -> None:
+    assert heard_from(matcher, ("it", False), ("it hurts", False), ("it hurts", True)
+                      ) == ["it hurts"]
 
 
 def test_an_utterance_acted_on_early_is_not_passed_on_again(matcher: Matcher) -> None:
@@ -143,11 +158,12 @@ def test_the_coach_saying_stop_is_not_obeyed(matcher: Matcher) -> None:
 
 
 def test_pain_the_coach_is_not_saying_acts_at_once(matcher: Matcher) -> None:
-    assert over_coach(matcher, (LIFT, "it hurts", False)) == ["report_pain"]
+    assert over_coach(matcher, (LIFT, "it hurts", False), (LIFT, "it hurts so", False)
+                      ) == ["report_pain"]
 
 
 def test_pain_among_the_coachs_words_still_acts(matcher: Matcher) -> None:
-    got = over_coach(matcher, (LIFT, "squeeze and [unk] ouch", False))
+    got = over_coach(matcher, (LIFT, "squeeze and [unk] ouch", True))
     assert got == ["report_pain"]
 
 
@@ -161,7 +177,7 @@ def test_a_pain_word_the_coach_says_in_another_form_is_echo(matcher: Matcher) ->
 
 
 def test_one_pain_word_the_coach_is_not_saying_is_enough(matcher: Matcher) -> None:
-    assert over_coach(matcher, (SAFETY, "it hurts ouch", False)) == ["report_pain"]
+    assert over_coach(matcher, (SAFETY, "it hurts ouch", True)) == ["report_pain"]
 
 
 def test_pain_by_similarity_over_the_coach_must_be_sure(matcher: Matcher) -> None:
@@ -212,7 +228,7 @@ def test_a_word_that_looks_nearly_like_the_coachs_is_its_echo(matcher: Matcher) 
 
 def test_a_pain_word_must_be_the_coachs_exactly(matcher: Matcher) -> None:
     said = "It strengthens your glutes and your core."
-    assert over_coach(matcher, (said, "glutes and your sore", False)) == ["report_pain"]
+    assert over_coach(matcher, (said, "glutes and your sore", True)) == ["report_pain"]
 
 
 def test_words_are_compared_as_the_matcher_reads_them(matcher: Matcher) -> None:

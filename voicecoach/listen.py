@@ -1,8 +1,10 @@
 """Hearing: audio chunks through a recognizer into utterances for the coach.
 
 Pain, stop and pause act on a partial result, before the speaker has finished; everything else
-on the final result. An utterance acted on early is not passed on again at its end, unless its
-end turns out to be pain ("stop ... it hurts"): pain is never held back.
+on the final result. A partial's newest word is still being heard and is often the start of
+another ("okay" begins as "ow", "start" as "stop"), so it counts once a later word or the final
+result settles it. An utterance acted on early is not passed on again at its end, unless its end
+turns out to be pain ("stop ... it hurts"): pain is never held back.
 
 The microphone stays open while the coach talks, so the recognizer hears the coach too ("Stop
 when your shoulders...", "Say resume when you're ready", "just say it hurts"). The coach must
@@ -95,11 +97,15 @@ class Hearing:
         if hyp.final:
             self._final(hyp.text, over_coach=bool(self._said))
             self._said, self._seen = set(), set()
-        elif self._said:
-            text = self._own(hyp.text)
-            self._act_early(self._urgent_over_coach(text), text)
+            return
+        settled = _settled(hyp.text)
+        if self._said:
+            own = self._own(settled)
+            urgent = self._urgent_over_coach(own)
+            self._remember(self._own(hyp.text))
+            self._act_early(urgent, own)
         else:
-            self._act_early(self.matcher.urgent(hyp.text), hyp.text)
+            self._act_early(self.matcher.urgent(settled), settled)
 
     def _own(self, heard: str) -> str:
         """What of heard the coach's speech does not explain: all of it when it has a pain word
@@ -123,9 +129,13 @@ class Hearing:
         found = self.matcher.urgent(text)
         if found is None or found.score < URGENT_CUTOFF:
             return None
-        seen = found.intent in self._seen
-        self._seen.add(found.intent)
-        return found if seen or found.intent == "report_pain" else None
+        return found if found.intent in self._seen or found.intent == "report_pain" else None
+
+    def _remember(self, text: str) -> None:
+        """Note the urgent intent a partial hypothesis holds, for rule 4."""
+        found = self.matcher.urgent(text)
+        if found is not None and found.score >= URGENT_CUTOFF:
+            self._seen.add(found.intent)
 
     def _act_early(self, urgent: Match | None, text: str) -> None:
         if urgent and self._acted != "report_pain" and urgent.intent != self._acted:
@@ -147,6 +157,12 @@ class Hearing:
 
 def _silent() -> str:
     return ""
+
+
+def _settled(partial: str) -> str:
+    """A partial hypothesis less its newest word, which is still being heard and often the start
+    of another: "okay" begins as "ow", "start" as "stop"."""
+    return partial.rpartition(" ")[0]
 
 
 def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> None:

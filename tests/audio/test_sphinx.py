@@ -21,6 +21,7 @@ from voicecoach.audio.sphinx_recognizer import (
     pronunciations,
 )
 from voicecoach.intents import IntentSet
+from voicecoach.listen import Hearing
 from voicecoach.matcher import Matcher
 
 pytestmark = [
@@ -62,6 +63,19 @@ def test_a_partial_hypothesis_comes_before_the_final(recognizer: SphinxRecognize
     heard = list(hear(recognizer, synthesize("what does clamshell work", voice=VOICES[0])))
     assert heard[-1].final and not heard[0].final
     assert all(not h.final for h in heard[:-1])
+
+
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("command", ["okay let's resume", "only ten this time", "okay i'm ready",
+                                     "start clam shells", "start glue bridges"])
+def test_the_start_of_a_word_is_never_taken_for_pain_stop_or_pause(
+        recognizer: SphinxRecognizer, matcher: Matcher, voice: str, command: str) -> None:
+    """Partial hypotheses of these begin with "ow" (okay, only) or "stop" (start)."""
+    acted: list[str] = []
+    hearing = Hearing(matcher, acted.append)
+    for hyp in hear(recognizer, synthesize(command, voice=voice)):
+        hearing.take(hyp)
+    assert acted and not any(matcher.urgent(text) for text in acted), acted
 
 
 def test_the_final_comes_by_itself_soon_after_the_speech_ends(
