@@ -4,7 +4,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import echo, matcher, memory, spoken
+from bench import echo, matcher, memory, spoken, timing
 
 cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")), platform.machine())
@@ -14,3 +14,4 @@ matcher.main()
 spoken.main()
 memory.main()
 echo.main()
+timing.main()

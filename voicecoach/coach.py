@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
 
 from voicecoach.errors import HistoryUnwritable
+from voicecoach.events import SPOKEN_ON_TIME, Estimate, EventLog, Spoken
 from voicecoach.history import History
 from voicecoach.listen import Notice, Utterance
 from voicecoach.matcher import Match, Matcher
@@ -27,23 +28,12 @@ from voicecoach.session_types import (
     Silence,
     State,
     Tick,
+    speech_seconds,
 )
 
 log = logging.getLogger(__name__)
 MAX_STEPS = 100_000
 """A guard against a session that never ends on a simulated clock."""
-
-
-class EventLog:
-    """--events: one JSON object per line, with the session time in seconds."""
-
-    def __init__(self, out: IO[str] | None) -> None:
-        self.out = out
-
-    def write(self, t: float, type_: str, **data: object) -> None:
-        if self.out:
-            self.out.write(json.dumps({"t": round(t, 3), "type": type_, **data}) + "\n")
-            self.out.flush()
 
 
 @dataclass
@@ -54,6 +44,8 @@ class Ports:
     history_problem: str | None = None
     """Why there is no history, to be said once at the start."""
     out: IO[str] = sys.stdout
+    seconds: Callable[[str], float] = speech_seconds
+    """How long a line lasts when no speaker plays it (events.Estimate)."""
 
 
 class Coach:
@@ -62,6 +54,9 @@ class Coach:
     def __init__(self, session: Session, matcher: Matcher, ports: Ports) -> None:
         self.session, self.matcher, self.ports = session, matcher, ports
         self.state: State | None = None
+        self.clock: Clock | None = None
+        """The real clock the speaker's times are converted to (run_live); None: simulated."""
+        self._estimate = Estimate(ports.events, ports.seconds)
 
     @property
     def ended(self) -> bool:
@@ -122,26 +117,48 @@ class Coach:
         if self.state is not None and not self.ended:
             self.state, actions = self.session.finish(self.state, now)
             self._act(actions, now)
+        self._estimate.settle(None)
 
     def _act(self, actions: Iterable[Action], now: float) -> None:
+        self._estimate.settle(now)
+        upcoming: Spoken | None = None  # the line a hold or countdown is about: the next one
         for action in actions:
             if isinstance(action, Say):
-                self._say(action.text, now)
+                self._say(action.text, now, upcoming)
+                upcoming = None
             elif isinstance(action, Silence):
-                if self.ports.speaker:
-                    self.ports.speaker.stop()
+                self._silence(now)
+            elif action.type in SPOKEN_ON_TIME:
+                upcoming = Spoken()
+                self._emit(action, now, upcoming)
             else:
                 self._emit(action, now)
+        if upcoming:
+            self.ports.events.over(upcoming, None, None)
 
-    def _say(self, text: str, now: float) -> None:
+    def _say(self, text: str, now: float, spoken: Spoken | None = None) -> None:
         print(f"coach: {text}", file=self.ports.out, flush=True)
-        self.ports.events.write(now, "said", text=text)
+        spoken = spoken or Spoken()
+        self.ports.events.write(now, "said", spoken, text=text)
         if self.ports.speaker:
-            self.ports.speaker.say(text)
+            self.ports.speaker.say(text, lambda start, end: self._played(spoken, start, end))
+        else:
+            self._estimate.say(text, now, spoken)
 
-    def _emit(self, fact: Emit, now: float) -> None:
-        extra = {"start": round(now, 3)} if fact.type == "hold" else {}
-        self.ports.events.write(now, fact.type, **fact.data, **extra)
+    def _silence(self, now: float) -> None:
+        if self.ports.speaker:
+            self.ports.speaker.stop()
+        else:
+            self._estimate.stop(now)
+
+    def _played(self, spoken: Spoken, start: float | None, end: float | None) -> None:
+        """The speaker's report (monotonic seconds, from its thread), in session seconds."""
+        shift = self.clock.now() - time.monotonic() if self.clock else 0.0
+        self.ports.events.over(spoken, None if start is None else start + shift,
+                               None if end is None else end + shift)
+
+    def _emit(self, fact: Emit, now: float, spoken: Spoken | None = None) -> None:
+        self.ports.events.write(now, fact.type, spoken, ("start",), **fact.data)
         if self.ports.history:
             try:
                 record(self.ports.history, fact)
@@ -195,6 +212,7 @@ def run_script(coach: Coach, lines: list[tuple[float, str]]) -> None:
 
 def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
     """Real time: utterances from a queue (None ends the input), timed steps on the clock."""
+    coach.clock = clock
     coach.begin(clock.now())
     input_open = True
     while not coach.ended:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,11 +44,18 @@ class Recognizer(Protocol):
         ...
 
 
+Played = Callable[[float | None, float | None], None]
+"""Told once a line is over, from any thread: when it began playing (its first audio went to the
+device) and when it stopped (played out, or cut by stop()), in time.monotonic() seconds; (None,
+None) when none of it was played (dropped by stop(), or it could not be played)."""
+
+
 class Speaker(Protocol):
     """Where the coach's voice goes."""
 
-    def say(self, text: str) -> None:
-        """Start speaking text; may return before the speech ends."""
+    def say(self, text: str, played: Played | None = None) -> None:
+        """Start speaking text; may return before the speech ends. played, if given, is called
+        exactly once, when the line is over."""
         ...
 
     def stop(self) -> None:

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from voicecoach.coach import Coach, EventLog, Ports, run_live, run_script
+from voicecoach.coach import Coach, Ports, run_live, run_script
 from voicecoach.content import content
 from voicecoach.errors import HistoryUnwritable, UsageError
+from voicecoach.events import EventLog
 from voicecoach.history import History
 from voicecoach.intents import default_intents
 from voicecoach.listen import Listener, Notice, Utterance
@@ -71,21 +72,28 @@ def _context(history: History | None, args: argparse.Namespace, settings: Settin
 
 
 def _events(stack: ExitStack, path: Path | None) -> EventLog:
+    """The events file; what waits for the last lines is written once they are over (the
+    speaker's own exit comes first: it is pushed on the stack later)."""
     if path is None:
         return EventLog(None)
     try:
-        return EventLog(stack.enter_context(path.open("w", encoding="utf-8")))
+        events = EventLog(stack.enter_context(path.open("w", encoding="utf-8")))
     except OSError as exc:
         raise UsageError(f"Cannot write the events file {path} ({exc.strerror}).") from exc
+    stack.callback(events.close)
+    return events
 
 
 def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
+    """The speaker; None when nothing can be played (the coach only prints, and times its lines
+    by events.Estimate)."""
     if args.no_speech:
         return None
     from voicecoach.audio.speaker import open_speaker
     speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
+        return None
     return speaker
 
 

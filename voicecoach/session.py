@@ -277,8 +277,11 @@ class Session:
     def _rest_tick(self, state: State, now: float) -> Result:
         if state.count < COUNTDOWN:
             assert state.deadline is not None
-            number = Say(str(COUNTDOWN - state.count), count=True)
-            return replace(state, count=state.count + 1, deadline=state.deadline + 1), [number]
+            left = COUNTDOWN - state.count
+            fact = Emit("countdown", {"exercise": state.exercise, "count": left,
+                                      "deadline": round(state.deadline, 3)})
+            return (replace(state, count=state.count + 1, deadline=state.deadline + 1),
+                    [fact, Say(str(left), count=True)])
         state = replace(state, set=state.set + 1)
         plan = self._plan(state, self._ex(state))
         state, said = self._say(state, "next_set", set=state.set, sets=plan.sets)

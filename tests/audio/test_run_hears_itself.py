@@ -74,9 +74,10 @@ def wait_for(condition: Callable[[], object], timeout: float) -> None:
 
 
 def next_line(events: Path) -> Callable[[], bool]:
-    """A condition: the coach has begun a line since now."""
-    count = len(of_type(events, "said"))
-    return lambda: len(of_type(events, "said")) > count
+    """A condition: the coach has begun a line since now. A `said` event is written once its line
+    is over; a `state` event at once, and each comes with a line ("Hold.", a count, ...)."""
+    count = len(of_type(events, "state"))
+    return lambda: len(of_type(events, "state")) > count
 
 
 def answer_the_safety_question(audio: VirtualAudio, events: Path) -> None:
@@ -123,7 +124,7 @@ def test_a_stop_said_over_the_coach_ends_the_session(tmp_path: Path) -> None:
             spoken.append(time.monotonic())
             audio.feed(stop)
             time.sleep(2.5)
-            if of_type(events, "session_end"):
+            if of_type(events, "heard"):  # (session_end comes once the goodbye is said)
                 break
         end = spoken[-1] + len(stop) / 2 / RATE
         over = [t for t in audio.spoke_at() if spoken[-1] <= t <= end]
