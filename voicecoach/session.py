@@ -210,11 +210,14 @@ class Session:
         return Emit("plan", {"exercise": ex_id, "reps": nxt.reps, "sets": nxt.sets,
                              "hold": nxt.hold, "reason": reason})
 
-    def _move(self, state: State, now: float, wait: float = 0.0) -> Result:
-        """Start the current rep: the movement cue, then the move phase."""
+    def _move(self, state: State, now: float, wait: float = 0.0, queued: str = "") -> Result:
+        """Start the current rep: the movement cue, then the move phase, which lasts at least
+        until the cue (and the queued line before it) has been said, so the hold is counted on
+        time."""
         ex = self._ex(state)
         cue = ex.move_cues.get(state.side or "") or next(iter(ex.move_cues.values()))
-        deadline = now + wait + ex.move_seconds * state.tempo
+        spoken = speech_seconds(f"{queued} {cue}")
+        deadline = now + wait + max(ex.move_seconds * state.tempo, spoken)
         return self._utter(replace(state, phase=Phase.MOVE, count=0, deadline=deadline), cue)
 
     def _hold_or_return(self, state: State, now: float) -> Result:
@@ -248,11 +251,12 @@ class Session:
         state = replace(state, reps_done=state.reps_done + 1)
         said: list[Action] = [fact, Say(text, count=True)]
         if ex.sides == "alternating" and state.side == "right":
-            return self._then(self._move(replace(state, side="left"), now), said)
+            return self._then(self._move(replace(state, side="left"), now, queued=text), said)
         if ex.sides == "alternating":
             state = replace(state, side="right")
         if state.rep < plan.reps:
-            return self._then(self._move(replace(state, rep=state.rep + 1), now), said)
+            return self._then(self._move(replace(state, rep=state.rep + 1), now, queued=text),
+                              said)
         if ex.sides == "one_sided" and state.side == "right":
             state, more = self._say(replace(state, phase=Phase.SWITCH, side="left", rep=1),
                                     "switch_sides")
