@@ -94,6 +94,22 @@ def test_what_is_not_for_the_coach_is_rejected(matcher: Matcher, text: str) -> N
     assert _got(matcher, text)[0] is None
 
 
+@pytest.mark.parametrize("text", ["what's the news", "skip the ad", "did you see that"])
+def test_a_word_the_coach_does_not_know_is_not_a_mishearing_of_one(matcher: Matcher,
+                                                                   text: str) -> None:
+    assert _got(matcher, text)[0] is None
+
+
+def test_a_word_the_coach_does_not_know_may_still_come_along(matcher: Matcher) -> None:
+    assert _got(matcher, "how am i doing lately")[0] == "progress"
+    assert _got(matcher, "start the blue bridge")[0] == "start_exercise"
+
+
+@pytest.mark.parametrize("text", ["i think i pulled my hamstring", "my ankle just went"])
+def test_pain_sentences_see_unknown_words_as_heard(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "report_pain"
+
+
 def test_short_words_need_an_exact_hearing(matcher: Matcher) -> None:
     assert _got(matcher, "no")[0] == "no"
     assert _got(matcher, "now")[0] is None

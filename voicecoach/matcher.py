@@ -11,7 +11,10 @@ The recipe, in order:
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
    five seconds" holds for 5, "seven out of ten" rates 7);
 4. every example sentence is scored against the utterance with its slots replaced by
-   placeholders, as the better of rapidfuzz's ``ratio`` and ``token_sort_ratio`` (word order);
+   placeholders, as the best of rapidfuzz's ``ratio``, ``token_sort_ratio`` (word order) and a
+   word coverage. A word the coach does not know, not even as a near spelling, is no mis-hearing
+   of its words: its letters are masked and earn nothing ("skip the ad" is not "skip ahead"),
+   except against pain sentences, which stay permissive;
 5. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
@@ -45,9 +48,11 @@ WORD_CUTOFF = 80.0
 FUZZY_CHARS = 5
 """Shorter words must be heard exactly ("no" is not "now")."""
 KNOWN_EXTRA = 0.25
+"""What a heard word the coach knows, but the sentence lacks, costs (a matched word gains 1)."""
 UNKNOWN_EXTRA = 1.0
 """What a heard word the coach does not know costs."""
-"""What a heard word the coach knows, but the sentence lacks, costs (a matched word gains 1)."""
+MASK = "#"
+"""Stands for each letter of an unknown word in the character comparisons: no sentence has it."""
 URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
@@ -82,13 +87,16 @@ class _Template:
 @dataclass(frozen=True)
 class _Heard:
     tokens: tuple[str, ...]
+    masked: tuple[str, ...]
+    """tokens with the letters of each word the coach does not know replaced by ``MASK``."""
     exercise: tuple[str, int, int] | None = None
     """(exercise id, first token, end token) of the alias found."""
     number: int | None = None
 
-    def form(self, template: _Template) -> str | None:
-        """The utterance with the slots this template takes replaced, or None if one is missing."""
-        tokens = list(self.tokens)
+    def form(self, template: _Template, masked: bool) -> str | None:
+        """The utterance, masked or as heard, with the slots this template takes replaced, or
+        None if one is missing."""
+        tokens = list(self.masked if masked else self.tokens)
         if template.number:
             if self.number is None:
                 return None
@@ -116,6 +124,7 @@ class Matcher:
                      for name, intent in intents.intents.items() for s in intent.sentences]
         self._vocabulary = {w for t in templates for w in t.text.split()} | {
             w for alias in self._aliases for w in alias.split()}
+        self._fuzzy_vocabulary = sorted(w for w in self._vocabulary if len(w) >= FUZZY_CHARS)
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
             t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
@@ -133,7 +142,7 @@ class Matcher:
         heard, scores = max(((h, self._scores(h)) for h in self._readings(tokens)),
                             key=lambda found: max((s for s, _ in found[1].values()), default=0))
         pain = scores.pop("report_pain", None)
-        if pain and pain[0] >= PAIN_CUTOFF and not self._negated(heard.tokens):
+        if pain and pain[0] >= PAIN_CUTOFF and not self._negated(tokens):
             return Match("report_pain", score=round(pain[0], 1))
         return self._decide(heard, scores) or self._led_in(tokens)
 
@@ -184,10 +193,11 @@ class Matcher:
         return Match(intent, slots, round(best, 1))
 
     def _scores(self, heard: _Heard) -> dict[str, tuple[float, _Template]]:
-        """Best score per intent; pain sentences with a pain word are left to the word check."""
+        """Best score per intent; pain sentences with a pain word are left to the word check, the
+        other pain sentences see the words as heard, every other sentence sees them masked."""
         best: dict[str, tuple[float, _Template]] = {}
         for template in self._templates:
-            form = heard.form(template)
+            form = heard.form(template, masked=template.intent != "report_pain")
             if form is None:
                 continue
             score = max(fuzz.ratio(form, template.text),
@@ -213,6 +223,13 @@ class Matcher:
         extra = sum(KNOWN_EXTRA if w in self._vocabulary else UNKNOWN_EXTRA for w in unmatched)
         return 100.0 * matched / (len(template) + extra)
 
+    def _known(self, token: str) -> bool:
+        """Whether token is a word of the example sentences or aliases, or a number, or a near
+        spelling of a long one (as ``_coverage`` would match it)."""
+        return (token in self._vocabulary or token.isdigit()
+                or process.extractOne(token, self._fuzzy_vocabulary, scorer=fuzz.ratio,
+                                      score_cutoff=WORD_CUTOFF) is not None)
+
     def _has_pain_word(self, tokens: Sequence[str]) -> bool:
         return any(self.is_pain_word(token) for token in self._without_negations(tokens))
 
@@ -232,8 +249,10 @@ class Matcher:
     def _readings(self, tokens: tuple[str, ...]) -> list[_Heard]:
         """The utterance with its exercise, once for each number in it that could be the slot."""
         exercise = self._find_exercise(tokens)
+        masked = tuple(t if self._known(t) else MASK * len(t) for t in tokens)
         numbers = sorted({int(t) for t in tokens if t.isdigit()})
-        return [_Heard(tokens, exercise, n) for n in numbers] or [_Heard(tokens, exercise)]
+        return ([_Heard(tokens, masked, exercise, n) for n in numbers]
+                or [_Heard(tokens, masked, exercise)])
 
     def _find_exercise(self, tokens: tuple[str, ...]) -> tuple[str, int, int] | None:
         longest = max(len(alias.split()) for alias in self._aliases)
