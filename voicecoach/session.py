@@ -161,7 +161,10 @@ class Session:
         ex = self.content.exercises[ex_id]
         plan = self._plan(state, ex)
         sides = 1 if ex.sides == "none" else 2
-        per_set = plan.reps * sides * (ex.move_seconds + plan.hold + ex.return_seconds)
+        count = self._line("rep_count", rep=plan.reps, reps=plan.reps)
+        cue = max(ex.move_cues.values(), key=len)
+        move = max(ex.move_seconds, speech_seconds(f"{count} {cue}"))
+        per_set = plan.reps * sides * (move + plan.hold + ex.return_seconds)
         return (plan.sets * per_set + (plan.sets - 1) * ex.rest_seconds + 60) / 60
 
     def _brief(self, state: State, ex_id: str, now: float,
