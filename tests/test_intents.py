@@ -39,6 +39,12 @@ def test_expanded_sentences_fill_every_slot(intents: IntentSet) -> None:
     assert not any("{" in s for s in expanded)
 
 
+def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
+    """The recognizers hear only the words of the expanded sentences."""
+    words = {word for sentence in intents.expanded() for word in sentence.split()}
+    assert intents.pain_words and set(intents.pain_words) <= words
+
+
 def _copy(tmp_path: Path) -> Path:
     folder = tmp_path / "en"
     shutil.copytree(EN, folder)

@@ -46,7 +46,9 @@ class IntentSet:
     """Phrases that mention pain and mean there is none ("no pain")."""
 
     def expanded(self) -> list[str]:
-        """Every example sentence with each placeholder filled by every alias or a few numbers."""
+        """Every example sentence with each placeholder filled by every alias or a few numbers,
+        and every pain word on its own: what the recognizers may hear, and each word the matcher
+        takes for pain must be one of it."""
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
                  "count": ["five", "eight", "ten", "twelve", "fifteen", "twenty"],
                  "seconds": ["three", "five", "ten"],
@@ -56,7 +58,7 @@ class IntentSet:
         for intent in self.intents.values():
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
-        return out
+        return out + sorted(self.pain_words)
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
