@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs the Debian packages voicecoach needs (speech out, audio I/O, audio conversion) if missing.
+# Installs the Debian packages voicecoach needs (speech out, audio I/O, audio conversion) if missing,
+# and flite, whose voices the benchmark speaks with besides espeak-ng's.
 set -eu
-PACKAGES="espeak-ng libportaudio2 sox libasound2-plugins alsa-utils"
+PACKAGES="espeak-ng libportaudio2 sox libasound2-plugins alsa-utils flite"
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
     for p in $PACKAGES; do

@@ -1,8 +1,8 @@
 """Test helper: synthesized speech as 16 kHz mono PCM, the way a microphone would deliver it.
 
-espeak-ng speaks the text, sox resamples it to 16 kHz mono (so the resampler under test is not
-the one that made the test data), and numpy pads it with silence and mixes in a faint noise floor:
-perfectly digital silence confuses decoders.
+espeak-ng (or flite, for a voice named "flite:NAME") speaks the text, sox resamples it to 16 kHz
+mono (so the resampler under test is not the one that made the test data), and numpy pads it with
+silence and mixes in a faint noise floor: perfectly digital silence confuses decoders.
 """
 
 from __future__ import annotations
@@ -41,12 +41,13 @@ def synthesize(
     trail: float = 1.0,
     seed: int = 0,
 ) -> bytes:
-    """Speak text with espeak-ng; 16 kHz mono int16 PCM with lead/trail seconds of room noise."""
+    """Speak text with espeak-ng or flite; 16 kHz mono int16 PCM with lead/trail seconds of room
+    noise. words_per_minute is espeak-ng's; flite speaks at its voice's own pace."""
     with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "espeak.wav"
+        raw = Path(tmp) / "tts.wav"
         out = Path(tmp) / "16k.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(raw),
-                        text], check=True, capture_output=True)
+        subprocess.run(_tts_command(text, voice, words_per_minute, raw), check=True,
+                       capture_output=True)
         subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out)],
                        check=True, capture_output=True)
         speech = np.frombuffer(read_wav_frames(out), dtype="<i2")
@@ -54,6 +55,13 @@ def synthesize(
     trail_pad = np.zeros(int(trail * RATE), dtype=np.float64)
     signal = np.concatenate([lead_pad, speech.astype(np.float64), trail_pad])
     return to_pcm(signal + noise(len(signal), NOISE_DBFS, seed))
+
+
+def _tts_command(text: str, voice: str, words_per_minute: int, out: Path) -> list[str]:
+    engine, _, name = voice.rpartition(":")
+    if engine == "flite":
+        return ["flite", "-voice", name, "-t", text, "-o", str(out)]
+    return ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(out), text]
 
 
 def noise(samples: int, dbfs: float, seed: int = 0) -> np.ndarray:
