@@ -43,6 +43,9 @@ development)."""
 CONDITIONS = (("clean", None), ("20 dB", 20.0), ("10 dB", 10.0))
 LEAD, TRAIL = 0.5, 1.5
 """Seconds of room noise before and after each utterance."""
+AUDIBLE_DB = 40.0
+"""A 10 ms frame is still speech while it is within this many dB of the utterance's loudest: the
+synthesizers end their files with up to 0.3 s of near-silence, which is not speech."""
 URGENT = ("report_pain", "stop", "pause")
 
 
@@ -67,6 +70,16 @@ def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
     rms = float(np.sqrt(np.mean(speech**2)))
     level = 20 * np.log10(rms / 32768.0) - snr
     return to_pcm(signal + noise(len(signal), level, seed))
+
+
+def speech_end(pcm: bytes) -> float:
+    """Seconds from the start of pcm to the end of its last audible 10 ms frame."""
+    signal = np.frombuffer(pcm, "<i2").astype(np.float64)
+    frame = RATE // 100
+    frames = signal[: len(signal) // frame * frame].reshape(-1, frame)
+    level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-9)
+    audible = np.flatnonzero(level >= level.max() - AUDIBLE_DB)
+    return float((audible[-1] + 1) * frame / RATE)
 
 
 def run_one(recognizer: Recognizer, matcher: Matcher, pcm: bytes,
@@ -109,7 +122,7 @@ def measure(cases: list[dict[str, Any]], voices: tuple[str, ...], snr: float | N
                            seed=n)
         pcm = with_noise(clean, snr, seed=n)
         audio = len(pcm) / 2 / RATE
-        text, delay, spent = run_one(recognizer, matcher, pcm, audio - TRAIL)
+        text, delay, spent = run_one(recognizer, matcher, pcm, speech_end(clean))
         trials.append(Trial(case, text, judge(matcher, case, text), delay, spent, audio))
     return trials
 
