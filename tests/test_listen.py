@@ -47,9 +47,27 @@ def test_the_newest_word_of_a_partial_waits_to_be_settled(matcher: Matcher) -> N
                       ("start clam shells", True)) == ["start clam shells"]
 
 
-def test_pain_said_last_acts_on_the_final_result(matcher: Matcher) -> None:
+def test_a_long_pain_word_acts_while_still_being_heard(matcher: Matcher) -> None:
     assert heard_from(matcher, ("it", False), ("it hurts", False), ("it hurts", True)
                       ) == ["it hurts"]
+    got: list[str] = []
+    Hearing(matcher, got.append).take(Hypothesis("my back hurts", False))
+    assert got == ["my back hurts"]
+
+
+def test_a_short_pain_word_waits_like_any_other(matcher: Matcher) -> None:
+    got: list[str] = []
+    hearing = Hearing(matcher, got.append)
+    hearing.take(Hypothesis("ow", False))
+    assert got == []
+    hearing.take(Hypothesis("ow", True))
+    assert got == ["ow"]
+
+
+def test_a_negated_pain_word_is_not_pain_early(matcher: Matcher) -> None:
+    got: list[str] = []
+    Hearing(matcher, got.append).take(Hypothesis("it doesn't hurt", False))
+    assert got == []
 
 
 def test_an_utterance_acted_on_early_is_not_passed_on_again(matcher: Matcher) -> None:
