@@ -243,8 +243,7 @@ class Matcher:
         return text.split()
 
     def is_pain_word(self, token: str) -> bool:
-        words = self.intents.pain_words
-        return token in words or any(len(w) >= 4 and token.startswith(w) for w in words)
+        return self.pain_root(token) is not None
 
     def _readings(self, tokens: tuple[str, ...]) -> list[_Heard]:
         """The utterance with its exercise, once for each number in it that could be the slot."""

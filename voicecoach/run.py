@@ -93,7 +93,6 @@ def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
     speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
-        return None
     return speaker
 
 

@@ -162,8 +162,7 @@ class Session:
         plan = self._plan(state, ex)
         sides = 1 if ex.sides == "none" else 2
         count = self._line("rep_count", rep=plan.reps, reps=plan.reps)
-        cue = max(ex.move_cues.values(), key=len)
-        move = max(ex.move_seconds, speech_seconds(f"{count} {cue}"))
+        move = _move_seconds(ex, 1.0, f"{count} {max(ex.move_cues.values(), key=len)}")
         per_set = plan.reps * sides * (move + plan.hold + ex.return_seconds)
         return (plan.sets * per_set + (plan.sets - 1) * ex.rest_seconds + 60) / 60
 
@@ -219,8 +218,7 @@ class Session:
         time."""
         ex = self._ex(state)
         cue = ex.move_cues.get(state.side or "") or next(iter(ex.move_cues.values()))
-        spoken = speech_seconds(f"{queued} {cue}")
-        deadline = now + wait + max(ex.move_seconds * state.tempo, spoken)
+        deadline = now + wait + _move_seconds(ex, state.tempo, f"{queued} {cue}")
         return self._utter(replace(state, phase=Phase.MOVE, count=0, deadline=deadline), cue)
 
     def _hold_or_return(self, state: State, now: float) -> Result:
@@ -330,3 +328,8 @@ class Session:
         """When the next timed step is due, if any."""
         return state.deadline if state.phase in TIMED else None
 
+
+def _move_seconds(ex: Exercise, tempo: float, said: str) -> float:
+    """A move lasts its seconds at the tempo, and at least as long as saying what is said over it
+    (the rep count and the cue), so the hold that follows is counted on time."""
+    return max(ex.move_seconds * tempo, speech_seconds(said))

@@ -21,7 +21,7 @@ from alsa import (
 )
 from speech import missing_tools
 
-from voicecoach.audio.speaker import ECHO_TAIL, PrintOnlySpeaker, TtsSpeaker, open_speaker
+from voicecoach.audio.speaker import ECHO_TAIL, TtsSpeaker, open_speaker
 from voicecoach.audio.tts import Synthesizer, TtsEngine
 
 pytestmark = [
@@ -248,19 +248,13 @@ def test_open_speaker_gives_a_talking_speaker(virtual_audio: VirtualAudio) -> No
         speaker.close()
 
 
-def test_the_print_only_speaker_is_never_speaking() -> None:
-    speaker = PrintOnlySpeaker()
-    speaker.say("Hold.")
-    assert speaker.speaking() == ""
-
-
 def test_without_a_speech_engine_open_speaker_prints_only_and_says_why(
         virtual_audio: VirtualAudio) -> None:
     def no_espeak() -> TtsEngine:
         raise RuntimeError("could not initialize espeak")
 
     speaker, reason = open_speaker(output_device=SPEAKER, engine_factory=no_espeak)
-    assert isinstance(speaker, PrintOnlySpeaker)
+    assert speaker is None
     assert reason == ("Speech output is off because the speech engine could not start (could "
                       "not initialize espeak); install espeak-ng with "
                       "`sudo apt-get install espeak-ng`.")
@@ -268,7 +262,7 @@ def test_without_a_speech_engine_open_speaker_prints_only_and_says_why(
 
 def test_without_a_speaker_open_speaker_prints_only_and_says_why(no_audio: None) -> None:
     speaker, reason = open_speaker()
-    assert isinstance(speaker, PrintOnlySpeaker)
+    assert speaker is None
     assert reason is not None
     assert reason.startswith("Speech output is off because no speaker was found; connect one")
     assert "--output-device" in reason

@@ -67,7 +67,8 @@ def _speech() -> str:
     from voicecoach.audio.speaker import open_speaker
 
     speaker, reason = open_speaker()
-    speaker.close()
+    if speaker:
+        speaker.close()
     if reason:
         raise VoicecoachError(reason)
     return "speech engine and speaker work"

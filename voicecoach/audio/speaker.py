@@ -24,7 +24,7 @@ from voicecoach.audio.tts import (
     pyttsx3_engine,
 )
 from voicecoach.errors import AudioError
-from voicecoach.ports import Played, Speaker
+from voicecoach.ports import Played
 
 logger = logging.getLogger(__name__)
 
@@ -161,49 +161,24 @@ def _tell(played: Played | None, when: tuple[float, float] | None) -> None:
         logger.exception("the caller of a line failed on being told when it played")
 
 
-class PrintOnlySpeaker:
-    """No voice: the coach prints every line anyway."""
-
-    def say(self, text: str, played: Played | None = None) -> None:
-        if played:
-            played(None, None)
-
-    def stop(self) -> None:
-        pass
-
-    def busy(self) -> bool:
-        return False
-
-    def speaking(self) -> str:
-        return ""
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return True
-
-    def preload(self, lines: Iterable[str]) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def open_speaker(voice: str | None = None, rate: int | None = None,
                  output_device: int | str | None = None, *,
                  engine_factory: EngineFactory = pyttsx3_engine,
                  synth_timeout: float = SYNTH_TIMEOUT
-                 ) -> tuple[Speaker, str | None]:
-    """A working TtsSpeaker and None, or a PrintOnlySpeaker and the one sentence saying why."""
+                 ) -> tuple[TtsSpeaker | None, str | None]:
+    """A working TtsSpeaker and None, or None and the one sentence saying why (the coach then
+    prints only)."""
     try:
         speaker = TtsSpeaker(voice, rate, output_device, engine_factory=engine_factory,
                              synth_timeout=synth_timeout)
     except AudioError as exc:
-        return PrintOnlySpeaker(), because(str(exc))
+        return None, because(str(exc))
     try:
         speaker.preload([PROBE_TEXT])
     except AudioError as exc:
         speaker.close()
         cause = exc.__cause__ or exc
-        return PrintOnlySpeaker(), because(f"the speech engine could not start ({cause}); "
+        return None, because(f"the speech engine could not start ({cause}); "
                                            f"{ENGINE_FIX}.")
     return speaker, None
 

@@ -20,12 +20,11 @@ import logging
 import math
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import pocketsphinx
 
-from voicecoach.audio.pain_spotter import PainSpotter, Word, merge
 from voicecoach.errors import ModelError
 from voicecoach.ports import SAMPLE_RATE, Hypothesis
 
@@ -63,15 +62,8 @@ class SphinxRecognizer:
     name = "pocketsphinx"
 
     def __init__(self, sentences: list[str], garbage: bool = True,
-                 vad_window: float = VAD_WINDOW, vad_ratio: float = VAD_RATIO,
-                 pain_words: Iterable[str] = (),
-                 pain_thresholds: Mapping[str, float] | None = None) -> None:
-        self._pain = frozenset(pain_words)
-        words = {word for sentence in sentences for word in sentence.split()}
-        prons = pronunciations(words | self._pain)
-        self._decoder = _decoder(sentences, garbage, prons)
-        spotted = {word: prons[word] for word in self._pain if word in prons}
-        self._spotter = PainSpotter(spotted, pain_thresholds) if spotted else None
+                 vad_window: float = VAD_WINDOW, vad_ratio: float = VAD_RATIO) -> None:
+        self._decoder = _decoder(sentences, garbage)
         self._vad = (vad_window, vad_ratio)
         self._endpointer = self._new_endpointer()
         self._pending = b""
@@ -113,12 +105,8 @@ class SphinxRecognizer:
     def _feed(self, speech: bytes) -> Hypothesis | None:
         if not self._in_utterance:
             self._decoder.start_utt()
-            if self._spotter:
-                self._spotter.start()
             self._in_utterance, self._partial = True, ""
         self._decoder.process_raw(speech)
-        if self._spotter:
-            self._spotter.process(speech)
         text = self._text()
         if text and text != self._partial:
             self._partial = text
@@ -127,8 +115,6 @@ class SphinxRecognizer:
 
     def _end_utterance(self) -> Hypothesis | None:
         self._decoder.end_utt()
-        if self._spotter:
-            self._spotter.end()
         self._in_utterance = False
         text = self._text()
         log.debug("final: %r", text)
@@ -140,13 +126,6 @@ class SphinxRecognizer:
                                        sample_rate=SAMPLE_RATE)
 
     def _text(self) -> str:
-        """The LM's words, with the pain words the spotter heard in place of what they cover."""
-        words = self._words()
-        if self._spotter:
-            words = merge(words, self._spotter.spots(), self._pain)
-        return " ".join(word for word, _, _ in words)
-
-    def _words(self) -> list[Word]:
         """The words of the current hypothesis; a word too short to have been spoken (noise
         matched by a one-phone word such as "ow") becomes [unk]."""
         words = []
@@ -155,17 +134,15 @@ class SphinxRecognizer:
             if word in SENTENCE or word.startswith(FILLER_MARKS):
                 continue
             phones = len((self._decoder.lookup_word(segment.word) or "X").split())
-            start, end = segment.start_frame, segment.end_frame
-            short = end - start + 1 < MIN_FRAMES_PER_PHONE * phones
-            words.append((UNK if short else word, start, end))
-        return words
+            frames = segment.end_frame - segment.start_frame + 1
+            words.append(UNK if frames < MIN_FRAMES_PER_PHONE * phones else word)
+        return " ".join(words)
 
 
-def _decoder(sentences: list[str], garbage: bool, known: dict[str, list[str]]
-             ) -> pocketsphinx.Decoder:
+def _decoder(sentences: list[str], garbage: bool) -> pocketsphinx.Decoder:
     """A decoder whose dictionary and language model hold only the words of the sentences."""
     words = sorted({word for sentence in sentences for word in sentence.split()})
-    prons = {word: known[word] for word in words if word in known}
+    prons = pronunciations(words)
     unknown = [word for word in words if word not in prons]
     if unknown:
         log.warning("pocketsphinx has no pronunciation for %s; these words cannot be recognized "
