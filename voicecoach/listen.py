@@ -9,7 +9,9 @@ pain is never held back.
 
 The microphone stays open while the coach talks, so the recognizer hears the coach too ("Stop
 when your shoulders...", "Say resume when you're ready", "just say it hurts"). The coach must
-never obey itself, and the user must still be able to stop it mid-sentence. The rule, while the
+never obey itself, and the user must still be able to stop it mid-sentence. The echo canceller
+(audio/echo.py) takes most of the coach's voice out before the recognizer hears it, but not all
+of it while it is still learning the room. The rule for what is left, while the
 speaker says it is speaking (`Speaker.speaking()`: the line playing and those that ended within
 its echo tail, about a second):
 

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from voicecoach.coach import Coach, Ports, run_live, run_script
 from voicecoach.content import content
@@ -23,11 +23,13 @@ from voicecoach.history import History
 from voicecoach.intents import default_intents
 from voicecoach.listen import Listener, Notice, Utterance
 from voicecoach.matcher import Matcher
-from voicecoach.ports import Speaker
 from voicecoach.script import read_script
 from voicecoach.session import Session
 from voicecoach.session_types import Context
 from voicecoach.settings import Settings, load_settings, merged
+
+if TYPE_CHECKING:
+    from voicecoach.audio.speaker import TtsSpeaker
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def _events(stack: ExitStack, path: Path | None) -> EventLog:
     return events
 
 
-def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
+def _speaker(args: argparse.Namespace, settings: Settings) -> TtsSpeaker | None:
     """The speaker; None when nothing can be played (the coach only prints, and times its lines
     by events.Estimate)."""
     if args.no_speech:
@@ -96,7 +98,7 @@ def _speaker(args: argparse.Namespace, settings: Settings) -> Speaker | None:
     return speaker
 
 
-def _finish_speaking(speaker: Speaker) -> None:
+def _finish_speaking(speaker: TtsSpeaker) -> None:
     """Let the last lines ("see a physical therapist", the goodbye) be heard, then let go."""
     speaker.wait(timeout=FINISH_SECONDS)
     speaker.close()
@@ -117,10 +119,11 @@ def _history(path: Path) -> tuple[History | None, str | None]:
 
 
 def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
-            heard: queue.Queue[Utterance], speaker: Speaker | None) -> None:
-    """Hear the microphone through the recognizer, in a thread of its own; what the speaker is
-    saying tells the hearing what is the coach's own voice."""
+            heard: queue.Queue[Utterance], speaker: TtsSpeaker | None) -> None:
+    """Hear the microphone through the echo canceller and the recognizer, in a thread of its own;
+    what the speaker plays and is saying tells them what is the coach's own voice."""
     from voicecoach.audio.devices import resolve
+    from voicecoach.audio.echo import make_canceller
     from voicecoach.audio.mic import MicSource
     from voicecoach.audio.models import make_recognizer
 
@@ -129,8 +132,9 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
     print(f"voicecoach: listening with {recognizer.name}", file=sys.stderr)
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":
         heard.put(Notice("recognizer_fallback"))
-    listener = Listener(lambda: MicSource(args.input_device), recognizer, matcher, heard,
-                        speaker.speaking if speaker else None)
+    clean = make_canceller(speaker.playback if speaker else None)
+    listener = Listener(lambda: MicSource(args.input_device, clean=clean), recognizer, matcher,
+                        heard, speaker.speaking if speaker else None)
     listener.start()
     stack.callback(listener.stop)
 

@@ -97,6 +97,25 @@ def test_with_echo_the_microphone_hears_what_the_speaker_plays(
 
 
 @audio
+def test_each_block_is_cleaned_with_the_time_it_was_captured(
+        virtual_audio: VirtualAudio) -> None:
+    stamps: list[tuple[float, float]] = []
+    cleaned: list[bytes] = []
+
+    def clean(pcm: bytes, start: float) -> bytes:
+        stamps.append((start, time.monotonic()))
+        cleaned.append(bytes(len(pcm) // 2))
+        return cleaned[-1]
+
+    with MicSource(MIC, clean=clean) as mic:
+        heard = record(mic, 1.0)
+    starts = np.array([start for start, _ in stamps])
+    assert heard == b"".join(cleaned)  # what clean returned, and nothing else
+    assert np.diff(starts)[1:] == pytest.approx(0.1, abs=0.03)  # a block after another, once going
+    assert all(0.1 <= seen - start < 0.5 for start, seen in stamps)  # captured just before
+
+
+@audio
 def test_an_unknown_microphone_says_how_to_pick_one(virtual_audio: VirtualAudio) -> None:
     with pytest.raises(AudioError, match="`voicecoach devices`.*--input-device"):
         MicSource("usb headset")

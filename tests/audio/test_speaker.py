@@ -34,8 +34,8 @@ LOUD = 500
 """int16 units: played audio above this is speech, below it silence."""
 FRAME_BYTES = 2 * SPEAKER_CHANNELS
 UNHEARD_FRAMES = (PIPE_BYTES + SPEAKER_RATE * FRAME_BYTES * TICK_MS // 1000) // FRAME_BYTES
-"""What can still be on its way out of the virtual speaker once a stream has finished: a full
-pipe, and the read in hand (31 ms). Exact, however loaded the machine."""
+"""What can still be on its way out of the virtual speaker once a line has sounded: a full pipe,
+and the read in hand (31 ms). Exact, however loaded the machine."""
 PROMPT = 0.5
 """Seconds within which a rendered line starts, and after which wait() returns once it ended
 (measured: at most 0.07 s, also with five CPU-bound processes on two cores)."""
@@ -81,7 +81,7 @@ def test_a_line_is_rendered_and_played_in_real_time(
     assert (loud[-1] - loud[0]) / SPEAKER_RATE == pytest.approx(clip.seconds, abs=0.15)
     assert played[loud[0] : loud[-1]].std() > 1000
     # wait() returned once the line was all in the speaker, not before...
-    assert len(played) - out_by_then <= UNHEARD_FRAMES
+    assert loud[-1] - out_by_then <= UNHEARD_FRAMES
     # ...and promptly: the line started at once and nothing waited after it.
     assert sounds[0] - start < PROMPT
     assert done - sounds[-1] < PROMPT
@@ -89,8 +89,16 @@ def test_a_line_is_rendered_and_played_in_real_time(
     assert done - start < clip.seconds + LOADED
 
 
-def test_stop_silences_the_line_within_100_ms(
+def reference_loud(speaker: TtsSpeaker, since: float, seconds: float) -> np.ndarray:
+    """Monotonic times of the loud 10 ms frames of what the speaker says it played."""
+    played = speaker.playback.between(since, int(seconds * 16000)).astype(np.float64)
+    frames = played[: len(played) // 160 * 160].reshape(-1, 160)
+    return since + np.flatnonzero(np.abs(frames).max(axis=1) > LOUD) * 0.01
+
+
+def test_stop_silences_the_line_within_100_ms_and_its_recording_with_it(
         virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    start = time.monotonic()
     speaker.say(LINE)
     wait_for(lambda: loud_times(virtual_audio), timeout=3)
     time.sleep(0.6)
@@ -99,6 +107,8 @@ def test_stop_silences_the_line_within_100_ms(
     assert speaker.wait(timeout=0.5)
     time.sleep(0.3)
     assert max(loud_times(virtual_audio)) - stopped < 0.100
+    recorded = reference_loud(speaker, start, 10.0)  # what the echo canceller is told
+    assert stopped - 0.1 < recorded[-1] < stopped + 0.1
 
 
 def test_stop_forgets_the_lines_still_queued(
@@ -112,6 +122,18 @@ def test_stop_forgets_the_lines_still_queued(
     virtual_audio.clear_played()
     time.sleep(0.5)
     assert loud_times(virtual_audio) == []
+
+
+def test_what_is_played_is_recorded_when_it_sounds_for_the_echo_canceller(
+        virtual_audio: VirtualAudio, speaker: TtsSpeaker) -> None:
+    start = time.monotonic()
+    speaker.say(LINE)
+    assert speaker.wait(timeout=10)
+    time.sleep(0.2)
+    sounds = loud_times(virtual_audio)
+    recorded = reference_loud(speaker, start, time.monotonic() - start)
+    assert recorded[0] == pytest.approx(sounds[0], abs=0.05)
+    assert recorded[-1] == pytest.approx(sounds[-1], abs=0.05)
 
 
 def test_speaking_tells_the_line_playing_and_its_echo_tail(

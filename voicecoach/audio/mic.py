@@ -6,7 +6,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -28,6 +28,10 @@ CLOSE_SECONDS = 2.0
 FALLBACK_RATES = (48000, 44100, 32000)
 """Hertz tried, after the device's default rate, when it cannot record at SAMPLE_RATE."""
 
+Cleaner = Callable[[bytes, float], bytes]
+"""What each block goes through before it is yielded, with the time.monotonic() its first sample
+was captured: the echo canceller."""
+
 
 class MicSource:
     """Captures the microphone; chunks() yields 16 kHz mono int16 PCM of about block_ms each.
@@ -38,14 +42,16 @@ class MicSource:
     """
 
     def __init__(self, device: int | str | None = None, block_ms: int = 100,
-                 stall_seconds: float = STALL_SECONDS) -> None:
+                 stall_seconds: float = STALL_SECONDS, clean: Cleaner | None = None) -> None:
         sd = portaudio()
         self._sd = sd
         index = resolve(device, "input")
         self.rate = capture_rate(index)
         """Hertz the device runs at; chunks are resampled to SAMPLE_RATE when it differs."""
         self._resample = Resampler(self.rate) if self.rate != SAMPLE_RATE else None
-        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=int(QUEUE_SECONDS * 1000 / block_ms))
+        self._clean = clean
+        self._queue: queue.Queue[tuple[bytes, float]] = queue.Queue(
+            maxsize=int(QUEUE_SECONDS * 1000 / block_ms))
         self._stall_seconds = stall_seconds
         self._last_audio = time.monotonic()
         self._ended = threading.Event()
@@ -75,20 +81,22 @@ class MicSource:
 
     def _on_audio(self, indata: Any, frames: int, when: Any, status: Any) -> None:
         """PortAudio's callback thread: hand the bytes over and return; never block, never log."""
-        self._last_audio = time.monotonic()
+        self._last_audio = now = time.monotonic()
         if status.input_overflow:
             self.overflows += 1
         try:
-            self._queue.put_nowait(bytes(indata))
+            self._queue.put_nowait((bytes(indata), now - _age(when, frames / self.rate)))
         except queue.Full:
             self.dropped += 1
 
     def chunks(self) -> Iterator[bytes]:
-        while (pcm := self._next()) is not None:
+        while (block := self._next()) is not None:
             self._report_losses()
-            yield self._resample(pcm) if self._resample else pcm
+            pcm, start = block
+            pcm = self._resample(pcm) if self._resample else pcm
+            yield self._clean(pcm, start) if self._clean else pcm
 
-    def _next(self) -> bytes | None:
+    def _next(self) -> tuple[bytes, float] | None:
         """The next block; None once closed; AudioError when the stream died or went quiet."""
         while not self._closed:
             try:
@@ -139,6 +147,13 @@ class MicSource:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _age(when: Any, duration: float) -> float:
+    """Seconds since the block's first sample was captured: PortAudio's timestamps when they make
+    sense, else the block's own duration."""
+    age = when.currentTime - when.inputBufferAdcTime
+    return age if duration <= age < 1.0 else duration
 
 
 def capture_rate(index: int | None) -> int:

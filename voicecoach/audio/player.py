@@ -1,7 +1,9 @@
-"""Playing one rendered line on an output device, in a PortAudio stream of our own.
+"""Playing rendered lines on an output device, through one PortAudio stream of our own.
 
-pyttsx3's own playback cannot be interrupted from another thread; this one stops within a block,
-and says when the line began and stopped playing.
+pyttsx3's own playback cannot be interrupted from another thread; this one stops within a block.
+The stream stays open, silent between lines, so that every sample has its place on one clock:
+when a line sounds is known to the sample, and the echo canceller is told exactly what sounded
+when (`Playback`).
 """
 
 from __future__ import annotations
@@ -12,27 +14,35 @@ import time
 from typing import Any
 
 from voicecoach.audio.devices import LIST_HINT, portaudio
-from voicecoach.audio.resample import Resampler
+from voicecoach.audio.echo import Playback
+from voicecoach.audio.resample import Resampler, resample
 from voicecoach.audio.tts import Clip
 from voicecoach.errors import AudioError
 
 logger = logging.getLogger(__name__)
 
 BLOCK_MS = 10
-"""Milliseconds of audio per playback callback: the longest stop() waits for the stream."""
+"""Milliseconds of audio per playback callback: the longest abort() waits for the stream."""
 LATENCY = "low"
-"""PortAudio's output latency hint; with BLOCK_MS it sizes the device buffer that stop() cannot
+"""PortAudio's output latency hint; with BLOCK_MS it sizes the device buffer that abort() cannot
 recall: measured on the virtual speaker, "low" stops in ~40 ms, "high" in ~110 ms."""
+SMOOTHING = 0.01
+"""Share of each callback's estimate of the stream's time zero taken into it (100 a second)."""
+SLACK = 2.0
+"""Seconds a line may take beyond its length before play() gives up on the device."""
 
 
 class Player:
     """Plays one clip at a time on an output device; abort() silences it within one block."""
 
-    def __init__(self, device: int | None) -> None:
+    def __init__(self, device: int | None, playback: Playback | None = None) -> None:
         self._sd = portaudio()
         self._device = device
-        self._rates: dict[int, int] = {}
+        self._playback = playback
+        """Where what sounds is recorded, for the echo canceller."""
         self._abort = threading.Event()
+        self._out: _Out | None = None
+        self._stream()  # open now: its clock has settled by the first line
 
     def abort(self) -> None:
         self._abort.set()
@@ -41,77 +51,141 @@ class Player:
         self._abort.clear()
 
     def play(self, clip: Clip) -> tuple[float, float] | None:
-        """Play clip and return when it has been heard, or at once after abort(): when it began
-        (its first block went to the device) and when it stopped (played out, or cut), in
-        time.monotonic() seconds; None when none of it was played."""
-        rate = self._device_rate(clip.rate)
-        pcm = clip.pcm if rate == clip.rate else Resampler(clip.rate, rate)(clip.pcm)
-        if self._abort.is_set() or not pcm:
+        """Play clip and return once it has sounded, or at once after abort(): when it began and
+        stopped sounding (played out, or cut), in time.monotonic() seconds; None when none of it
+        was played."""
+        if self._abort.is_set() or not clip.pcm:
             return None
-        feed = _Feed(pcm, self._abort, self._sd)
-        done = threading.Event()
-        stream = self._open(rate, feed, done)
-        try:
-            stream.start()
-            if not done.wait(timeout=len(pcm) / 2 / rate + 2.0):
-                logger.warning("playback did not finish in time; cutting it off")
-            end = time.monotonic()
-            if feed.underflows:
-                logger.warning("speaker underflowed %d times in one line", feed.underflows)
-        finally:
-            stream.abort()
-            stream.close()
-        return None if feed.first is None else (feed.first, end)
+        out = self._stream()
+        pcm = clip.pcm if out.rate == clip.rate else Resampler(clip.rate, out.rate)(clip.pcm)
+        line = _Line(pcm, resample(clip.pcm, clip.rate) if self._playback else b"")
+        out.queue(line)
+        if not line.done.wait(timeout=len(pcm) / 2 / out.rate + SLACK):
+            logger.warning("playback did not finish in time; cutting it off")
+            line.cut = True
+            line.done.wait(timeout=0.5)
+        if line.start is None or line.end is None:
+            return None
+        time.sleep(max(0.0, line.end - time.monotonic()))  # until its last sample has sounded
+        return line.start, line.end
 
-    def _open(self, rate: int, feed: _Feed, done: threading.Event) -> Any:
-        sd = self._sd
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def _stream(self) -> _Out:
+        """The open stream (reopened if it died), at the device's own rate, where it plays every
+        sample as given: a rate the driver converts itself (ALSA's plug does) may run measurably
+        fast or slow, and an echo running apart from its reference cannot be cancelled."""
+        if self._out is not None and not self._out.alive():
+            self.close()
+        if self._out is None:
+            info = self._sd.query_devices(self._device, "output")
+            self._out = _Out(self._sd, self._device, int(info["default_samplerate"]),
+                             self._abort, self._playback)
+        return self._out
+
+
+class _Line:
+    """One clip on its way out; start and end are when it sounds, set by the stream."""
+
+    def __init__(self, pcm: bytes, reference: bytes) -> None:
+        self.pcm, self.reference = pcm, reference
+        self.pos = 0
+        self.cut = False
+        self.start: float | None = None
+        self.end: float | None = None
+        self.done = threading.Event()
+
+
+class _Out:
+    """The open output stream and its callback: the queued line's next block, else silence.
+
+    Output frame n sounds at `zero + n / rate`. Each callback estimates zero from the time it
+    runs and PortAudio's estimate of how long its block takes to reach the speaker (the stream's
+    latency where the driver gives none); zero follows those estimates smoothly (SMOOTHING), so
+    that the jitter of callbacks does not move the lines, while an underrun, after which the
+    speaker is later than the frames counted, is followed within a second or two. The first
+    estimates are averaged alike (`_follow`)."""
+
+    def __init__(self, sd: Any, device: int | None, rate: int, abort: threading.Event,
+                 playback: Playback | None) -> None:
+        self._sd, self.rate, self._abort, self._playback = sd, rate, abort, playback
+        self._line: _Line | None = None
+        self._frames = 0
+        self._zero: float | None = None
+        self._calls = 0
+        self.underflows = 0
+        """Blocks the device played before we filled them (heard as clicks)."""
+        self._ended = threading.Event()
         try:
-            return sd.RawOutputStream(device=self._device, samplerate=rate, channels=1,
-                                      dtype="int16", blocksize=rate * BLOCK_MS // 1000,
-                                      latency=LATENCY,
-                                      callback=feed, finished_callback=done.set)
+            self._stream = sd.RawOutputStream(
+                device=device, samplerate=rate, channels=1, dtype="int16",
+                blocksize=rate * BLOCK_MS // 1000, latency=LATENCY, callback=self._callback,
+                finished_callback=self._ended.set)
+            self._stream.start()
         except sd.PortAudioError as exc:
             raise AudioError(f"The speaker could not be opened ({exc}); close other programs "
                              f"that use it, or {LIST_HINT} and pass --output-device.") from exc
 
-    def _device_rate(self, rate: int) -> int:
-        """rate when the device plays it, else the device's default rate (we resample)."""
-        if rate not in self._rates:
-            try:
-                self._sd.check_output_settings(device=self._device, channels=1, dtype="int16",
-                                               samplerate=rate)
-                self._rates[rate] = rate
-            except (self._sd.PortAudioError, ValueError):
-                info = self._sd.query_devices(self._device, "output")
-                self._rates[rate] = round(info["default_samplerate"])
-                logger.info("speaker cannot play %d Hz; resampling to %d Hz", rate,
-                            self._rates[rate])
-        return self._rates[rate]
+    def queue(self, line: _Line) -> None:
+        self._line = line
 
+    def alive(self) -> bool:
+        return not self._ended.is_set()
 
-class _Feed:
-    """The playback callback: copies the next block out of the clip; ends or aborts the stream."""
+    def close(self) -> None:
+        try:
+            self._stream.abort()
+            self._stream.close()
+        except self._sd.PortAudioError as exc:
+            logger.warning("closing the speaker failed: %s", exc)
+        if self._line is not None:
+            self._line.done.set()
 
-    def __init__(self, pcm: bytes, abort: threading.Event, sd: Any) -> None:
-        self._pcm = pcm
-        self._pos = 0
-        self._abort = abort
-        self._sd = sd
-        self.underflows = 0
-        """Blocks the device played before we filled them (heard as clicks)."""
-        self.first: float | None = None
-        """time.monotonic() when the first block of the line went to the device."""
+    def _at(self, frame: int) -> float:
+        return (self._zero or 0.0) + frame / self.rate
 
-    def __call__(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
+    def _callback(self, outdata: Any, frames: int, when: Any, status: Any) -> None:
         self.underflows += bool(status.output_underflow)
-        if self._abort.is_set():
-            outdata[:] = bytes(len(outdata))
-            raise self._sd.CallbackAbort
-        if self.first is None:
-            self.first = time.monotonic()
-        block = self._pcm[self._pos : self._pos + len(outdata)]
-        self._pos += len(block)
+        latency = when.outputBufferDacTime - when.currentTime
+        if not 0 < latency < 1:
+            latency = self._stream.latency
+        self._calls += 1
+        zero = time.monotonic() + latency - self._frames / self.rate
+        self._zero = _follow(self._zero, zero, max(SMOOTHING, 1 / self._calls))
+        outdata[:] = bytes(len(outdata))
+        line = self._line
+        if line is not None:
+            self._fill(line, outdata)
+        self._frames += frames
+
+    def _fill(self, line: _Line, outdata: Any) -> None:
+        """Copy the line's next block; finish it when played out, aborted or cut."""
+        if self._abort.is_set() or line.cut:
+            self._finish(line, cut=True)
+            return
+        if line.start is None:
+            line.start = self._at(self._frames)
+            if self._playback:
+                self._playback.line(line.start, line.reference)
+        block = line.pcm[line.pos : line.pos + len(outdata)]
         outdata[: len(block)] = block
-        outdata[len(block) :] = bytes(len(outdata) - len(block))
-        if self._pos >= len(self._pcm):
-            raise self._sd.CallbackStop
+        line.pos += len(block)
+        if line.pos >= len(line.pcm):
+            line.end = self._at(self._frames + len(block) // 2)
+            self._finish(line, cut=False)
+
+    def _finish(self, line: _Line, cut: bool) -> None:
+        if cut and line.start is not None:
+            line.end = self._at(self._frames)
+            if self._playback:
+                self._playback.cut(line.end)
+        self._line = None
+        line.done.set()
+
+
+def _follow(value: float | None, estimate: float, share: float) -> float:
+    """value moved share of the way to estimate; the estimate itself at first."""
+    return estimate if value is None else value + share * (estimate - value)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from types import TracebackType
 
 from voicecoach.audio.devices import resolve
+from voicecoach.audio.echo import Playback
 from voicecoach.audio.player import Player
 from voicecoach.audio.tts import (
     ENGINE_FIX,
@@ -47,7 +48,9 @@ class TtsSpeaker:
         """espeak-ng voice name (`espeak-ng --voices`); None for the engine's default."""
         self.rate = rate
         """Words per minute; None for the engine's default. Both apply from the next line on."""
-        self._player = Player(resolve(output_device, "output"))
+        self.playback = Playback()
+        """What the speaker played and when: the echo canceller's reference."""
+        self._player = Player(resolve(output_device, "output"), self.playback)
         self.synthesizer = Synthesizer(engine_factory, synth_timeout)
         self._lines: deque[tuple[str, Played | None]] = deque()
         self._speaking = False
@@ -113,6 +116,7 @@ class TtsSpeaker:
             self._closed = True
         self.stop()
         self._thread.join(timeout=2.0)
+        self._player.close()
         self.synthesizer.close()
 
     def __enter__(self) -> TtsSpeaker:

@@ -1,0 +1,159 @@
+"""The echo canceller: the coach's own voice, through a reverberant room, taken out of the
+microphone by WebRTC's AEC3, and the user's voice kept. Real speech (espeak-ng), real AEC3, real
+pocketsphinx."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import numpy as np
+import pytest
+from alsa import Room
+from speech import CHUNK_BYTES, RATE, chunks, hear, missing_tools, room, synthesize, to_pcm
+
+from voicecoach.audio.echo import FRAME, EchoCanceller, Playback, make_canceller
+from voicecoach.audio.models import make_recognizer
+from voicecoach.intents import default_intents
+from voicecoach.matcher import Matcher
+
+needs_speech = pytest.mark.skipif(bool(missing_tools()), reason="needs espeak-ng and sox")
+
+COACH = ("Lie on your back with your knees bent and your feet flat on the floor. Squeeze your "
+         "glutes and lift your hips until your body makes a straight line. Hold it there. Now "
+         "lower slowly. Breathe out as you lift and in as you lower.")
+DELAY = 0.12
+"""Seconds from the speaker to the microphone."""
+
+
+def samples(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, "<i2").astype(np.float64)
+
+
+def level(x: np.ndarray) -> float:
+    """dB of mean power."""
+    return float(10 * np.log10(np.mean(x**2) + 1e-9))
+
+
+def through_room(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
+    """What the microphone hears: the speaker DELAY later through a room, the user, a noise
+    floor."""
+    delayed = np.concatenate([np.zeros(int(DELAY * RATE)), speaker])[: len(speaker)]
+    total = samples(Room()(to_pcm(delayed))) + samples(room(len(speaker) / RATE))[: len(speaker)]
+    if user is not None:
+        total[: len(user)] += user
+    return to_pcm(total)
+
+
+def cancel(mic: bytes, speaker: np.ndarray, start: float = 100.0) -> bytes:
+    """mic through a canceller told that speaker began playing at start, in 100 ms blocks."""
+    playback = Playback()
+    playback.line(start, to_pcm(speaker))
+    canceller = EchoCanceller(playback)
+    return b"".join(canceller(block, start + i * CHUNK_BYTES / 2 / RATE)
+                    for i, block in enumerate(chunks(mic)))
+
+
+@pytest.fixture(scope="module")
+def coach() -> np.ndarray:
+    """The coach's line twice: about 20 s of the coach speaking."""
+    line = samples(synthesize(COACH, lead=0.2, trail=0.2))
+    return np.concatenate([line, line])
+
+
+def test_playback_places_lines_in_time_and_is_silent_between() -> None:
+    playback = Playback()
+    playback.line(10.0, np.full(RATE, 1000, "<i2").tobytes())  # 10.0 to 11.0 s
+    heard = playback.between(9.5, 2 * RATE)
+    assert heard[: RATE // 2].max() == 0
+    assert (heard[RATE // 2 : 3 * RATE // 2] == 1000).all()
+    assert heard[3 * RATE // 2 :].max() == 0
+
+
+def test_a_cut_line_is_silent_from_the_cut_on() -> None:
+    playback = Playback()
+    playback.line(10.0, np.full(RATE, 1000, "<i2").tobytes())
+    playback.cut(10.25)
+    heard = playback.between(10.0, RATE)
+    assert (heard[: RATE // 4] == 1000).all()
+    assert heard[RATE // 4 :].max() == 0
+
+
+def test_the_canceller_returns_whole_frames_and_holds_the_rest() -> None:
+    canceller = EchoCanceller(Playback())
+    out = canceller(bytes(2 * (FRAME + 50)), 0.0)
+    assert len(out) == 2 * FRAME
+    out = canceller(bytes(2 * (FRAME - 50)), (FRAME + 50) / RATE)
+    assert len(out) == 2 * FRAME  # the 50 held back, and the new 110
+
+
+def test_without_a_speaker_there_is_nothing_to_cancel() -> None:
+    assert make_canceller(None) is None
+
+
+def test_a_canceller_that_cannot_load_leaves_listening_on_with_a_warning(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setitem(sys.modules, "livekit", None)  # as if it were not installed
+    with caplog.at_level(logging.WARNING):
+        assert make_canceller(Playback()) is None
+    assert "echo cancellation is off" in caplog.text
+
+
+@needs_speech
+def test_the_coachs_voice_through_a_room_is_taken_out(coach: np.ndarray) -> None:
+    mic = through_room(coach)
+    out = samples(cancel(mic, coach))
+    late = slice(len(out) // 2, len(out))  # after the first pass of the line: AEC3 has learned
+    assert level(samples(mic)[late]) - level(out[late]) > 30  # dB; measured: about 45
+
+
+@needs_speech
+def test_the_users_voice_over_the_coach_is_kept(coach: np.ndarray) -> None:
+    user = samples(synthesize("it hurts", voice="en-us+klatt", lead=0, trail=0))
+    user *= np.abs(coach).max() / np.abs(user).max()  # as loud as the coach
+    at = int(0.75 * len(coach))
+    voice = np.zeros(len(coach))
+    voice[at : at + len(user)] = user
+    out = samples(cancel(through_room(coach, voice), coach))
+    kept = out[at : at + len(user)]
+    assert abs(level(kept) - level(user)) < 3  # dB: what is left there is the user's voice
+
+
+def finals(pcm: bytes) -> list[str]:
+    """What pocketsphinx, restricted to the coach's vocabulary, finally hears in pcm."""
+    matcher = Matcher(default_intents())
+    recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
+    return [h.text for h in hear(recognizer, pcm) if h.final and h.text.strip()]
+
+
+@needs_speech
+def test_pocketsphinx_hears_nothing_of_the_cancelled_coach(coach: np.ndarray) -> None:
+    assert finals(cancel(through_room(coach), coach)) == []  # uncancelled: ~90 words
+
+
+@needs_speech
+def test_pocketsphinx_hears_only_it_hurts_over_the_cancelled_coach(coach: np.ndarray) -> None:
+    user = samples(synthesize("it hurts", voice="en-us+klatt", lead=0, trail=0))
+    user *= np.abs(coach).max() / np.abs(user).max()
+    voice = np.zeros(len(coach))
+    at = int(0.75 * len(coach))
+    voice[at : at + len(user)] = user
+    heard = finals(cancel(through_room(coach, voice), coach))
+    found = Matcher(default_intents()).match(" ".join(heard))
+    assert found is not None and found.intent == "report_pain", heard
+    assert set(" ".join(heard).split()) <= {"it", "hurt", "hurts", "[unk]"}, heard
+
+
+def test_a_failing_canceller_passes_the_microphone_through_with_one_warning(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    canceller = EchoCanceller(Playback())
+
+    def fail(*_: object) -> None:
+        raise RuntimeError("apm gone")
+
+    monkeypatch.setattr(canceller, "_frame", fail)
+    pcm = np.arange(2 * FRAME, dtype="<i2").tobytes()
+    with caplog.at_level(logging.WARNING):
+        assert canceller(pcm, 0.0) == pcm
+        assert canceller(pcm, 0.02) == pcm
+    assert caplog.text.count("echo cancellation failed") == 1
