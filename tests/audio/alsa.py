@@ -8,7 +8,7 @@
 - `virtual_speaker`: the `file` plugin writing into a second named pipe, which a reader thread
   drains at real-time pace (48 kHz stereo S16_LE), so playback takes as long as the sound lasts
   and what was played can be inspected with timestamps. With `echo` > 0 the microphone hears
-  what the speaker plays, as in a real room.
+  what the speaker plays, as in a real room: through `Room`, a reverberant impulse response.
 
 Both are wrapped in `plug`, so an application may open them at any rate, format and channel count;
 `default` points at the pair. PortAudio reads the config when it initializes: point HOME at
@@ -60,6 +60,12 @@ NOISE_RMS = 10.0
 """int16 units (about -70 dBFS): the idle microphone's noise floor."""
 SPEECH_LEVEL = 500
 """int16 units: played audio louder than this at its peak is speech, not silence."""
+SLACK_TICKS = 5
+"""Ticks (50 ms) the virtual speaker waits for a late writer before it plays silence."""
+ECHO_MARGIN = 960
+"""Bytes of echo (30 ms) that must wait behind a chunk before the microphone hears it."""
+RT60 = 0.3
+"""Seconds the room's echo takes to fade by 60 dB: a furnished living room."""
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
@@ -125,6 +131,12 @@ class VirtualAudio:
         self._pending = bytearray()
         self._room_sound = bytearray()
         self._to_mic_rate = Resampler(SPEAKER_RATE, MIC_RATE)
+        self._room_echo = Room()
+        self._echo_flowing = False
+        self._owed = 0
+        """Bytes the last reads of the speaker fell short of a tick each."""
+        self._idle = 0
+        """Reads in a row that found nothing played."""
         self._played: list[tuple[float, bytes]] = []
         self._connected = True
         self._lock = threading.Lock()
@@ -199,8 +211,7 @@ class VirtualAudio:
         size = MIC_RATE * 2 * CHUNK_MS // 1000
         with self._lock:
             chunk = bytes(self._pending[:size])
-            echo = bytes(self._room_sound[:size])
-            del self._room_sound[:size]
+            echo = self._take_echo(size)
         fed = len(chunk)
         chunk += self._room(size - fed)
         if echo:
@@ -208,6 +219,17 @@ class VirtualAudio:
         if self._write(chunk) and fed:
             with self._lock:
                 del self._pending[:fed]
+
+    def _take_echo(self, size: int) -> bytes:
+        """The next chunk of the room's echo, once ECHO_MARGIN more is waiting behind it: reads of
+        the speaker come unevenly, and an echo that ran dry mid-chunk would jump in time."""
+        if len(self._room_sound) < size + (0 if self._echo_flowing else ECHO_MARGIN):
+            self._echo_flowing = False
+            return b""
+        self._echo_flowing = True
+        echo = bytes(self._room_sound[:size])
+        del self._room_sound[:size]
+        return echo
 
     def _room(self, size: int) -> bytes:
         samples = self._rng.normal(0.0, self.noise_rms, size // 2)
@@ -224,16 +246,26 @@ class VirtualAudio:
     # The speaker.
 
     def _drain_step(self) -> None:
+        """Read one tick of what is played, and what earlier reads fell short by. Like a sound
+        card with a buffer of SLACK_TICKS, the speaker waits that long for a late writer; after
+        that the room hears silence each tick, so that its echo keeps time with the speaker."""
+        tick = SPEAKER_RATE * SPEAKER_CHANNELS * 2 * TICK_MS // 1000
         try:
-            data = os.read(self._speaker_fd, SPEAKER_RATE * SPEAKER_CHANNELS * 2 * TICK_MS // 1000)
+            data = os.read(self._speaker_fd, tick + self._owed)
         except OSError as exc:
             if exc.errno != errno.EAGAIN:
                 raise
-            return
+            data = b""
+        self._idle = 0 if data else self._idle + 1
+        silent = self._idle > SLACK_TICKS
+        self._owed = 0 if silent else min(SLACK_TICKS * tick, self._owed + tick - len(data))
         with self._lock:
-            self._played.append((time.monotonic(), data))
-            if self.echo:
-                self._room_sound += self._to_mic_rate(left(data).tobytes())
+            if data:
+                self._played.append((time.monotonic(), data))
+            if self.echo and (data or silent):
+                heard = self._to_mic_rate(left(data or bytes(tick)).tobytes())
+                self._room_sound += self._room_echo(heard)
+                del self._room_sound[: max(0, len(self._room_sound) - MIC_RATE * 2)]
 
     def played(self) -> np.ndarray:
         """Everything played so far: the left channel, int16 at SPEAKER_RATE."""
@@ -257,6 +289,32 @@ class VirtualAudio:
     def clear_played(self) -> None:
         with self._lock:
             self._played.clear()
+
+
+class Room:
+    """The path from speaker to microphone: the direct sound, then reflections fading away by
+    60 dB in rt60 seconds (seeded noise under an exponential envelope), about as loud in all as
+    the direct sound (a speaker a metre or two away), at MIC_RATE. Applied
+    block by block, the reverberation of one block carrying into the next."""
+
+    def __init__(self, rt60: float = RT60, seed: int = 1) -> None:
+        t = np.arange(int(rt60 * MIC_RATE)) / MIC_RATE
+        response = np.random.default_rng(seed).normal(0.0, 0.05, len(t)) * 10 ** (-3 * t / rt60)
+        response[0] = 1.0
+        self.response = response / np.sqrt(np.sum(response**2))
+        """Unit energy: the echo is as loud as what was played."""
+        self._tail = np.zeros(len(t) - 1)
+
+    def __call__(self, pcm: bytes) -> bytes:
+        x = np.frombuffer(pcm, "<i2").astype(np.float64)
+        if not len(x):
+            return b""
+        y = np.convolve(x, self.response)
+        y[: len(self._tail)] += self._tail[: len(y)]
+        rest = self._tail[len(y):]
+        self._tail = y[len(x):]
+        self._tail[: len(rest)] += rest
+        return np.clip(np.round(y[: len(x)]), -32768, 32767).astype("<i2").tobytes()
 
 
 def left(raw: bytes) -> np.ndarray:
