@@ -1,19 +1,24 @@
 """A coach that never hears itself: its own speech fed back into the recognizer, counted.
 
 The coach's lines are those of a scripted session (safety, the routine, answers to questions),
-then every prompt, tip and exercise answer it has, each said once. They are rendered by the
-speaker's own engine and voice, laid on one timeline the way the speaker plays them (a queued line
-follows the last at once; a timed one waits, long silences shortened to MAX_GAP), with a faint
-noise floor, and streamed in 100 ms chunks through pocketsphinx and the Hearing, which is told
-what the coach is saying exactly as TtsSpeaker.speaking() would tell it (the line playing, plus
-the lines that ended within ECHO_TAIL), on the audio's own clock: no waiting, no sound card.
+then every prompt, tip and exercise answer it has, each said once, at each speaking rate of
+RATES. They are rendered by the speaker's own engine and voice, laid on one timeline the way the
+speaker plays them (a queued line follows the last at once; a timed one waits, long silences
+shortened to MAX_GAP). The microphone hears that timeline ECHO_DELAY later, through a reverberant
+room (tests/audio/alsa.py's Room), as loud as the user, on a faint noise floor. It is streamed in
+100 ms chunks through the echo canceller (given the timeline as what the speaker played),
+pocketsphinx and the Hearing, which is told what the coach is saying exactly as
+TtsSpeaker.speaking() would tell it (the line playing, plus the lines that ended within
+ECHO_TAIL), on the audio's own clock: no waiting, no sound card.
 
 Nobody else speaks: every utterance the Hearing passes on is a command the coach gave itself.
-The same hypotheses also go through a Hearing that is not told (the coach before this rule).
+The same audio also goes through the Hearing without the echo canceller, and through a Hearing
+that is not told what the coach says (neither the canceller nor the echo rules).
 
-The price: the user's "stop", "pause" and "it hurts" (espeak-ng en-us+klatt) mixed at equal
-loudness into the middle of OVER_LINES of the coach's lines, each decoded on its own: how often
-the Hearing still acts on them.
+The price: the user's "stop", "pause" and "it hurts" (espeak-ng en-us+klatt) said at equal
+loudness into the middle of OVER_LINES of the coach's lines, which follow one another on one
+timeline through the same room (each trial ends 3 s after its line): how often the Hearing acts
+on them, with and without the canceller.
 """
 
 from __future__ import annotations
@@ -27,10 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "audio"))
+from alsa import Room
 from speech import CHUNK_BYTES, RATE, chunks, room, synthesize, to_pcm
 
+from voicecoach.audio.echo import EchoCanceller, Playback
 from voicecoach.audio.models import make_recognizer
 from voicecoach.audio.resample import Resampler
 from voicecoach.audio.speaker import ECHO_TAIL
@@ -40,7 +48,6 @@ from voicecoach.content import Content, content
 from voicecoach.intents import default_intents
 from voicecoach.listen import Hearing
 from voicecoach.matcher import Matcher
-from voicecoach.ports import Recognizer
 from voicecoach.session import Session
 from voicecoach.session_types import Context
 
@@ -56,8 +63,10 @@ FIELDS: dict[str, object] = {
     "names": "the bird dog and the clamshell", "benefit": "", "steps": "", "days": 3,
     "rating": 6, "before": 6, "now": 8, "done": 2}
 """Values for the placeholders of prompts said once each."""
-ECHO_DELAY = 0.05
-"""Seconds from the speaker to the microphone (buffers; the room itself adds ~10 ms)."""
+ECHO_DELAY = 0.08
+"""Seconds from the speaker to the microphone: device buffers, and the way through the air."""
+RATES = (None, 140, 210)
+"""Speaking rates the coach's lines are said at (words per minute; None: the engine's own)."""
 QUEUE_GAP = 0.05
 """Seconds between two queued lines (rendering and opening the stream)."""
 MAX_GAP = 3.0
@@ -119,11 +128,11 @@ def script_of_lines(catalogue: Content) -> list[tuple[float, str]]:
     return said + extra
 
 
-def timeline(script: list[tuple[float, str]], clip: dict[str, bytes]) -> tuple[bytes, list[Line]]:
-    """The microphone's audio (the coach's voice, delayed, on a noise floor) and the lines' times
-    on the speaker's clock."""
+def timeline(script: list[tuple[float, str]], clip: dict[str, bytes], now: float = 0.0
+             ) -> tuple[list[Line], float]:
+    """The lines' times on the speaker's clock, from now on, and when the last one ends."""
     lines: list[Line] = []
-    now, last = 0.0, 0.0
+    last = script[0][0] if script else 0.0
     for when, text in script:
         wait = when - last
         last = when
@@ -131,21 +140,44 @@ def timeline(script: list[tuple[float, str]], clip: dict[str, bytes]) -> tuple[b
         seconds = len(clip[text]) / 2 / RATE
         lines.append(Line(text, now, now + seconds))
         now += seconds
-    total = np.frombuffer(room(now + 3.0, NOISE_DBFS), "<i2").astype(np.float64)
+    return lines, now
+
+
+def lay(speaker: np.ndarray, lines: list[Line], clip: dict[str, bytes]) -> None:
+    """Add each line to what the speaker plays, at its time."""
     for line in lines:
-        at = int((line.start + ECHO_DELAY) * RATE)
+        at = int(line.start * RATE)
         voice = np.frombuffer(clip[line.text], "<i2").astype(np.float64)
-        total[at: at + len(voice)] += voice
-    return to_pcm(total), lines
+        speaker[at: at + len(voice)] += voice
 
 
-def render(texts: set[str]) -> dict[str, bytes]:
-    """Each line in the speaker's own voice, as 16 kHz PCM."""
+def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
+    """What the microphone hears: the speaker ECHO_DELAY later through the room, the user, and
+    the noise floor."""
+    delayed = np.concatenate([np.zeros(int(ECHO_DELAY * RATE)), speaker])[: len(speaker)]
+    total = np.frombuffer(Room()(to_pcm(delayed)), "<i2").astype(np.float64)
+    total += np.frombuffer(room(len(total) / RATE, NOISE_DBFS), "<i2")[: len(total)]
+    if user is not None:
+        total += user
+    return to_pcm(total)
+
+
+def cancelled(mic: bytes, speaker: np.ndarray) -> bytes:
+    """mic through the echo canceller, told that the speaker played speaker from time 0."""
+    playback = Playback()
+    playback.line(0.0, to_pcm(speaker))
+    canceller = EchoCanceller(playback)
+    return b"".join(canceller(chunk, i * CHUNK_BYTES / 2 / RATE)
+                    for i, chunk in enumerate(chunks(mic)))
+
+
+def render(texts: set[str], rate: int | None) -> dict[str, bytes]:
+    """Each line in the speaker's own voice at rate, as 16 kHz PCM."""
     synth = Synthesizer()
     try:
         out = {}
         for text in sorted(texts):
-            clip = synth.clip(" ".join(text.split()))
+            clip = synth.clip(" ".join(text.split()), None, rate)
             out[text] = Resampler(clip.rate, RATE)(clip.pcm)
         return out
     finally:
@@ -157,8 +189,9 @@ def speaking_at(lines: list[Line], now: float) -> str:
     return " ".join(ln.text for ln in lines if ln.start <= now <= ln.end + ECHO_TAIL)
 
 
-def run(pcm: bytes, lines: list[Line], recognizer: Recognizer, matcher: Matcher) -> Tally:
-    """Stream the audio through the recognizer into a told and an untold Hearing."""
+def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str) -> Tally:
+    """Stream the audio through a fresh recognizer into a told and an untold Hearing."""
+    recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
     tally, clock = Tally(), [0.0]
 
     def told(text: str) -> None:
@@ -167,17 +200,21 @@ def run(pcm: bytes, lines: list[Line], recognizer: Recognizer, matcher: Matcher)
     def untold(text: str) -> None:
         tally.before.append((clock[0], text, _intent(matcher, text)))
 
-    with_rule = Hearing(matcher, told, lambda: speaking_at(lines, clock[0]))
-    without = Hearing(matcher, untold)
-    for i, chunk in enumerate(chunks(pcm)):
+    hearings = (Hearing(matcher, told, lambda: speaking_at(lines, clock[0])),
+                Hearing(matcher, untold))
+    total = len(pcm) // CHUNK_BYTES
+    for i, chunk in enumerate(tqdm(chunks(pcm), label, total, unit="chunk", file=sys.stderr)):
         clock[0] = (i + 1) * CHUNK_BYTES / 2 / RATE
         hyp = recognizer.accept(chunk)
         if hyp is not None:
-            with_rule.take(hyp)
-            without.take(hyp)
+            for hearing in hearings:
+                hearing.take(hyp)
             lag = _lag(lines, clock[0])
             if hyp.final and hyp.text.strip() and lag is not None:
                 tally.lag.append(lag)
+    if (last := recognizer.finish()) is not None:
+        for hearing in hearings:
+            hearing.take(last)
     return tally
 
 
@@ -194,85 +231,88 @@ def _lag(lines: list[Line], now: float) -> float | None:
     return now - max(ended) if ended else None
 
 
-def over_coach(clips: dict[str, bytes], recognizer: Recognizer, matcher: Matcher
-               ) -> dict[str, tuple[float, float]]:
-    """Per user phrase: the share of OVER_LINES coach lines over which it is acted on, with the
-    rule and without it."""
+def over_coach(clips: dict[str, bytes], matcher: Matcher) -> dict[str, dict[str, float]]:
+    """Per user phrase: the share of OVER_LINES coach lines over which it is acted on: with the
+    canceller and the echo rules, each alone, and with neither."""
     sample = random.Random(0).sample(sorted(clips), OVER_LINES)
     shares = {}
     for phrase, intent in OVER:
         user = np.frombuffer(synthesize(phrase, voice=USER_VOICE, lead=0, trail=0), "<i2")
-        acted = [said_over(clips[line], line, user, recognizer, matcher) for line in sample]
-        shares[phrase] = (sum(intent in told for told, _ in acted) / len(acted),
-                          sum(intent in untold for _, untold in acted) / len(acted))
+        lines, end = timeline([(0.0, line) for line in sample], clips)
+        lines = [Line(ln.text, ln.start + 3.0 * i, ln.end + 3.0 * i) for i, ln in enumerate(lines)]
+        speaker = np.zeros(int((end + 3.0 * len(lines) + 1.0) * RATE))
+        lay(speaker, lines, clips)
+        voice = np.zeros(len(speaker))
+        for line in lines:
+            at = int(((line.start + line.end) / 2 + ECHO_DELAY) * RATE) - len(user) // 2
+            voice[at: at + len(user)] += user
+        mic = heard(speaker, voice)
+        with_aec = run(cancelled(mic, speaker), lines, matcher, f"{phrase!r} over, cancelled")
+        without = run(mic, lines, matcher, f"{phrase!r} over, not cancelled")
+        shares[phrase] = {name: _share(acted, lines, intent) for name, acted in (
+            ("cancelled", with_aec.acted), ("canceller only", with_aec.before),
+            ("rules only", without.acted), ("neither", without.before))}
     return shares
 
 
-def said_over(coach: bytes, line: str, user: np.ndarray, recognizer: Recognizer,
-              matcher: Matcher) -> tuple[list[str | None], list[str | None]]:
-    """The intents acted on when the user is heard in the middle of the line: by the Hearing
-    told what the coach says, and by one that is not."""
-    voice = np.frombuffer(coach, "<i2").astype(np.float64)
-    total = np.frombuffer(room(len(voice) / RATE + 3.0, NOISE_DBFS), "<i2").astype(np.float64)
-    at = int(0.5 * RATE)
-    total[at: at + len(voice)] += voice
-    at += max(0, (len(voice) - len(user)) // 2)
-    total[at: at + len(user)] += user
-    told: list[str] = []
-    untold: list[str] = []
-    hearings = (Hearing(matcher, told.append, lambda: line), Hearing(matcher, untold.append))
-    for chunk in chunks(to_pcm(total)):
-        if (hyp := recognizer.accept(chunk)) is not None:
-            for hearing in hearings:
-                hearing.take(hyp)
-    if (last := recognizer.finish()) is not None:
-        for hearing in hearings:
-            hearing.take(last)
-    return [_intent(matcher, t) for t in told], [_intent(matcher, t) for t in untold]
+def _share(acted: list[tuple[float, str, str | None]], lines: list[Line], intent: str) -> float:
+    """The share of lines in whose trial (the line and 3 s after it) intent was acted on."""
+    hit = {i for t, _, found in acted if found == intent
+           for i, ln in enumerate(lines) if ln.start <= t < ln.end + 3.0}
+    return len(hit) / len(lines)
 
 
 def main() -> dict[str, float]:
     catalogue = content()
     matcher = Matcher(default_intents())
-    said = session_lines(catalogue)
     script = script_of_lines(catalogue)
-    clips = render({text for _, text in script})
-    pcm, lines = timeline(script, clips)
-    recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
+    lines: list[Line] = []
+    parts = []
+    end = 0.0
+    for rate in RATES:
+        clips = render({text for _, text in script}, rate)
+        more, end = timeline(script, clips, end)
+        lines += more
+        parts.append((more, clips))
+    voice = np.zeros(int((end + 3.0) * RATE))
+    for more, clips in parts:
+        lay(voice, more, clips)
+    mic = heard(voice)
     start = time.perf_counter()
-    tally = run(pcm, lines, recognizer, matcher)
+    with_aec = run(cancelled(mic, voice), lines, matcher, "own voice, cancelled")
+    without = run(mic, lines, matcher, "own voice, not cancelled")
     seconds = time.perf_counter() - start
-    figures = report(tally, lines, lines[len(said) - 1].end, seconds)
-    shares = over_coach(clips, recognizer, matcher)
-    print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud, acted on"
-          " (without the rule, which also obeys the coach):")
-    for phrase, (share, before) in shares.items():
-        print(f"    {phrase!r:12} {share:4.0%}   ({before:.0%})")
-        figures[f"over_{phrase}"] = share
+    figures = report(with_aec, without, lines, seconds)
+    print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud, acted on:")
+    for phrase, shares in over_coach(clips, matcher).items():
+        print(f"    {phrase!r:12}" + "   ".join(f"{k} {v:4.0%}" for k, v in shares.items()))
+        figures[f"over_{phrase}"] = shares["cancelled"]
     return figures
 
 
-def report(tally: Tally, lines: list[Line], session_end: float, seconds: float
-           ) -> dict[str, float]:
+def report(tally: Tally, without: Tally, lines: list[Line], seconds: float) -> dict[str, float]:
     speech = sum(ln.end - ln.start for ln in lines)
-    commands = [a for a in tally.before if a[2] is not None]
-    in_session = [a for a in tally.acted if a[0] <= session_end + ECHO_TAIL]
     pain = [a for a in tally.acted if a[2] == "report_pain"]
-    print(f"the coach's own voice fed back at equal loudness (pocketsphinx, {seconds:.0f} s):")
+    print(f"the coach's own voice fed back through a room, as loud as the user (pocketsphinx,"
+          f" {seconds:.0f} s):")
     print(f"  speech fed back:              {speech / 60:.1f} min in {len(lines)} lines"
           f" ({lines[-1].end / 60:.1f} min with the silences)")
-    print(f"  commands it gave itself:      {len(tally.acted)} ({len(pain)} of them pain;"
-          f" {len(in_session)} in the scripted session, the rest in the other lines)")
+    print(f"  commands it gave itself:      {len(tally.acted)} ({len(pain)} of them pain)")
     for t, text, intent in tally.acted:
         print(f"    {t:7.1f} s  {intent}: {text[:70]!r}")
-    print(f"  without the rule:             {len(commands)} commands"
-          f" (and {len(tally.before) - len(commands)} utterances it would not understand)")
+    counts = {"rules only": without.acted, "canceller only": tally.before,
+              "neither": without.before}
+    for name, acted in counts.items():
+        commands = [a for a in acted if a[2] is not None]
+        print(f"  with {name + ':':24}{len(commands)} commands"
+              f" ({sum(a[2] == 'report_pain' for a in commands)} pain)")
     lag = sorted(tally.lag)
     if lag:
         print(f"  final results after a line:   median {lag[len(lag) // 2]:.2f} s,"
               f" max {lag[-1]:.2f} s after its end")
     return {"self_commands": float(len(tally.acted)), "self_pain": float(len(pain)),
-            "before": float(len(commands)), "speech_minutes": speech / 60}
+            "rules_only": float(len([a for a in without.acted if a[2] is not None])),
+            "speech_minutes": speech / 60}
 
 
 if __name__ == "__main__":
