@@ -1,4 +1,5 @@
-"""Peak resident memory of `voicecoach run`, listening through the virtual microphone."""
+"""Peak resident memory of `voicecoach run`, listening through the virtual microphone: as it is,
+and with the echo canceller (`--echo-cancel`)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,21 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def main() -> float:
+    peak = 0.0
+    for options in ((), ("--echo-cancel",)):
+        peak = measure(options)
+        how = " ".join(options) or "as it is"
+        print(f"memory: voicecoach run {how} (pocketsphinx, speaking and listening) peaks at"
+              f" {peak:.0f} MB resident")
+    return peak
+
+
+def measure(options: tuple[str, ...]) -> float:
+    """Peak resident memory of `voicecoach run` with options, in MB."""
     with tempfile.TemporaryDirectory() as tmp, VirtualAudio(Path(tmp)) as audio:
         coach = subprocess.Popen(
             [sys.executable, "-m", "voicecoach", "run", "--recognizer", "pocketsphinx",
-             "--db", str(Path(tmp) / "h.db")], env=audio.env,
+             "--db", str(Path(tmp) / "h.db"), *options], env=audio.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peak = 0.0
         end = time.monotonic() + SECONDS
@@ -36,8 +48,6 @@ def main() -> float:
             time.sleep(0.5)
         coach.kill()
         coach.wait()
-    print(f"memory: voicecoach run (pocketsphinx, speaking and listening) peaks at {peak:.0f} MB "
-          "resident")
     return peak
 
 

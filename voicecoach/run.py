@@ -120,8 +120,9 @@ def _history(path: Path) -> tuple[History | None, str | None]:
 
 def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
             heard: queue.Queue[Utterance], speaker: TtsSpeaker | None) -> None:
-    """Hear the microphone through the echo canceller and the recognizer, in a thread of its own;
-    what the speaker plays and is saying tells them what is the coach's own voice."""
+    """Hear the microphone through the recognizer (after the echo canceller, with --echo-cancel),
+    in a thread of its own; what the speaker plays and is saying tells them what is the coach's
+    own voice."""
     from voicecoach.audio.devices import resolve
     from voicecoach.audio.echo import make_canceller
     from voicecoach.audio.mic import MicSource
@@ -129,10 +130,11 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
 
     resolve(args.input_device, "input")  # no microphone: say so before anything starts
     recognizer = make_recognizer(args.recognizer, args.model, matcher.intents.expanded())
-    print(f"voicecoach: listening with {recognizer.name}", file=sys.stderr)
+    clean = make_canceller(speaker.playback if speaker and args.echo_cancel else None)
+    cancelling = ", taking the coach's own voice out of it" if clean else ""
+    print(f"voicecoach: listening with {recognizer.name}{cancelling}", file=sys.stderr)
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":
         heard.put(Notice("recognizer_fallback"))
-    clean = make_canceller(speaker.playback if speaker else None)
     listener = Listener(lambda: MicSource(args.input_device, clean=clean), recognizer, matcher,
                         heard, speaker.speaking if speaker else None)
     listener.start()
