@@ -92,7 +92,8 @@ def _speaker(args: argparse.Namespace, settings: Settings) -> TtsSpeaker | None:
     if args.no_speech:
         return None
     from voicecoach.audio.speaker import open_speaker
-    speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device)
+    speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device,
+                                   record=args.echo_cancel)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
     return speaker
@@ -130,7 +131,7 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
 
     resolve(args.input_device, "input")  # no microphone: say so before anything starts
     recognizer = make_recognizer(args.recognizer, args.model, matcher.intents.expanded())
-    clean = make_canceller(speaker.playback if speaker and args.echo_cancel else None)
+    clean = make_canceller(speaker.playback if speaker else None)  # recorded with --echo-cancel
     cancelling = ", taking the coach's own voice out of it" if clean else ""
     print(f"voicecoach: listening with {recognizer.name}{cancelling}", file=sys.stderr)
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":

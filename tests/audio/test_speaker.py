@@ -48,7 +48,7 @@ CPU-bound processes, +0.73 s with five). A player stuck until its own timeout (+
 
 @pytest.fixture
 def speaker(virtual_audio: VirtualAudio) -> Iterator[TtsSpeaker]:
-    with TtsSpeaker(output_device=SPEAKER) as speaker:
+    with TtsSpeaker(output_device=SPEAKER, record=True) as speaker:
         yield speaker
 
 
@@ -91,6 +91,7 @@ def test_a_line_is_rendered_and_played_in_real_time(
 
 def reference_loud(speaker: TtsSpeaker, since: float, seconds: float) -> np.ndarray:
     """Monotonic times of the loud 10 ms frames of what the speaker says it played."""
+    assert speaker.playback is not None
     played = speaker.playback.between(since, int(seconds * 16000)).astype(np.float64)
     frames = played[: len(played) // 160 * 160].reshape(-1, 160)
     return since + np.flatnonzero(np.abs(frames).max(axis=1) > LOUD) * 0.01

@@ -43,13 +43,15 @@ class TtsSpeaker:
     def __init__(self, voice: str | None = None, rate: int | None = None,
                  output_device: int | str | None = None, *,
                  engine_factory: EngineFactory = pyttsx3_engine,
-                 synth_timeout: float = SYNTH_TIMEOUT, echo_tail: float = ECHO_TAIL) -> None:
+                 synth_timeout: float = SYNTH_TIMEOUT, echo_tail: float = ECHO_TAIL,
+                 record: bool = False) -> None:
         self.voice = voice
         """espeak-ng voice name (`espeak-ng --voices`); None for the engine's default."""
         self.rate = rate
         """Words per minute; None for the engine's default. Both apply from the next line on."""
-        self.playback = Playback()
-        """What the speaker played and when: the echo canceller's reference."""
+        self.playback = Playback() if record else None
+        """What the speaker played and when, if asked to record it: the echo canceller's
+        reference."""
         self._player = Player(resolve(output_device, "output"), self.playback)
         self.synthesizer = Synthesizer(engine_factory, synth_timeout)
         self._lines: deque[tuple[str, Played | None]] = deque()
@@ -168,13 +170,13 @@ def _tell(played: Played | None, when: tuple[float, float] | None) -> None:
 def open_speaker(voice: str | None = None, rate: int | None = None,
                  output_device: int | str | None = None, *,
                  engine_factory: EngineFactory = pyttsx3_engine,
-                 synth_timeout: float = SYNTH_TIMEOUT
+                 synth_timeout: float = SYNTH_TIMEOUT, record: bool = False
                  ) -> tuple[TtsSpeaker | None, str | None]:
-    """A working TtsSpeaker and None, or None and the one sentence saying why (the coach then
-    prints only)."""
+    """A working TtsSpeaker (recording what it plays, if asked) and None, or None and the one
+    sentence saying why (the coach then prints only)."""
     try:
         speaker = TtsSpeaker(voice, rate, output_device, engine_factory=engine_factory,
-                             synth_timeout=synth_timeout)
+                             synth_timeout=synth_timeout, record=record)
     except AudioError as exc:
         return None, because(str(exc))
     try:
