@@ -15,10 +15,10 @@ import yaml
 from voicecoach.matcher import Matcher
 
 DEV = Path(__file__).parent / "data" / "dev_en.yaml"
-FLOORS = {"in_domain": 0.95, "not_for_the_coach": 0.95, "pain": 0.94}
-"""Lowest share of each group of the development set that must come out right. The second set
-(commands wrapped in everyday words, talk at home) took in-domain from 98.6% to 96.6%: a command
-followed by an explanation ("pause it i need to answer the phone") is mostly not understood."""
+FLOORS = {"in_domain": 0.98, "not_for_the_coach": 0.95, "pain": 1.0}
+"""Lowest share of each group of the development set that must come out right (measured: 99.3%,
+96.9% and all 42 pain phrases). Pain has no room: "my back feels bad" and "ugh my back" were
+missed until feeling bad became a pain word and "ugh my back" a pain sentence."""
 
 
 def _group(case: dict[str, Any]) -> str:
