@@ -6,7 +6,8 @@ RATES. They are rendered by the speaker's own engine and voice, laid on one time
 speaker plays them (a queued line follows the last at once; a timed one waits, long silences
 shortened to MAX_GAP). The microphone hears that timeline ECHO_DELAY later, through a reverberant
 room (tests/audio/alsa.py's Room), as loud as the user, on a faint noise floor. It is streamed in
-100 ms chunks through the echo canceller (given the timeline as what the speaker played),
+100 ms chunks through the echo canceller (given the timeline as the speaker's output stream
+writes it, a little ahead of the microphone),
 pocketsphinx and the Hearing, which is told what the coach is saying exactly as
 TtsSpeaker.speaking() would tell it (the line playing, plus the lines that ended within
 ECHO_TAIL), on the audio's own clock: no waiting, no sound card.
@@ -65,6 +66,8 @@ FIELDS: dict[str, object] = {
 """Values for the placeholders of prompts said once each."""
 ECHO_DELAY = 0.08
 """Seconds from the speaker to the microphone: device buffers, and the way through the air."""
+AHEAD = 0.025
+"""Seconds the speaker's output stream writes ahead of what is sounding (its buffer)."""
 RATES = (None, 140, 210)
 """Speaking rates the coach's lines are said at (words per minute; None: the engine's own)."""
 QUEUE_GAP = 0.05
@@ -163,12 +166,18 @@ def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
 
 
 def cancelled(mic: bytes, speaker: np.ndarray) -> bytes:
-    """mic through the echo canceller, told that the speaker played speaker from time 0."""
+    """mic through the echo canceller, each 100 ms chunk once the speaker's output stream has
+    written what it plays up to AHEAD past the chunk's end."""
     playback = Playback()
-    playback.line(0.0, to_pcm(speaker))
     canceller = EchoCanceller(playback)
-    return b"".join(canceller(chunk, i * CHUNK_BYTES / 2 / RATE)
-                    for i, chunk in enumerate(chunks(mic)))
+    out: list[bytes] = []
+    written = 0
+    for i, chunk in enumerate(chunks(mic)):
+        upto = min(len(speaker), round(((i + 1) * CHUNK_BYTES / 2 / RATE + AHEAD) * RATE))
+        playback.push(to_pcm(speaker[written:upto]), RATE)
+        written = upto
+        out.append(canceller(chunk))
+    return b"".join(out)
 
 
 def render(texts: set[str], rate: int | None) -> dict[str, bytes]:

@@ -10,10 +10,10 @@ pain is never held back.
 The microphone stays open while the coach talks, so the recognizer hears the coach too ("Stop
 when your shoulders...", "Say resume when you're ready", "just say it hurts"). The coach must
 never obey itself, and the user must still be able to stop it mid-sentence. The echo canceller
-(audio/echo.py) takes most of the coach's voice out before the recognizer hears it, but not all
-of it while it is still learning the room. The rule for what is left, while the
-speaker says it is speaking (`Speaker.speaking()`: the line playing and those that ended within
-its echo tail, about a second):
+(audio/echo.py; off with --no-echo-cancel) takes the coach's voice out before the recognizer
+hears it, once it has learned the room; until then, and without it, the recognizer hears the
+coach. The rule for what is heard while the speaker says it is speaking (`Speaker.speaking()`:
+the line playing and those that ended within its echo tail, about a second):
 
 1. An utterance is heard over the coach when the coach was speaking at any of its hypotheses
    (its final result may come after the echo tail). Of it, only pain, stop and pause are acted

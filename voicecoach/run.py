@@ -93,7 +93,7 @@ def _speaker(args: argparse.Namespace, settings: Settings) -> TtsSpeaker | None:
         return None
     from voicecoach.audio.speaker import open_speaker
     speaker, reason = open_speaker(settings.voice, settings.rate, args.output_device,
-                                   record=args.echo_cancel)
+                                   record=args.echo_cancel and not args.text)
     if reason:
         print(f"voicecoach: {reason}", file=sys.stderr)
     return speaker
@@ -121,7 +121,7 @@ def _history(path: Path) -> tuple[History | None, str | None]:
 
 def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
             heard: queue.Queue[Utterance], speaker: TtsSpeaker | None) -> None:
-    """Hear the microphone through the recognizer (after the echo canceller, with --echo-cancel),
+    """Hear the microphone through the recognizer (after the echo canceller, unless turned off),
     in a thread of its own; what the speaker plays and is saying tells them what is the coach's
     own voice."""
     from voicecoach.audio.devices import resolve
@@ -131,7 +131,7 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
 
     resolve(args.input_device, "input")  # no microphone: say so before anything starts
     recognizer = make_recognizer(args.recognizer, args.model, matcher.intents.expanded())
-    clean = make_canceller(speaker.playback if speaker else None)  # recorded with --echo-cancel
+    clean = make_canceller(speaker.playback if speaker else None)  # None with --no-echo-cancel
     cancelling = ", taking the coach's own voice out of it" if clean else ""
     print(f"voicecoach: listening with {recognizer.name}{cancelling}", file=sys.stderr)
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":

@@ -1,15 +1,18 @@
 """Echo cancellation: the coach's own voice taken out of the microphone before it is recognized.
 
-The speaker records what it plays and when (`Playback`, at SAMPLE_RATE on the monotonic clock); the
-microphone hands each block with the time it was captured to an `EchoCanceller`, which feeds
-WebRTC's echo canceller (AEC3, through LiveKit's audio processing module) the played audio as its
-reference and the captured audio as the signal to clean, 10 ms at a time. AEC3 learns the room
-(the delay from speaker to microphone, up to about half a second, and its reverberation) as it
-goes, and keeps the user's voice. The reference is taken LEAD seconds ahead of the capture time,
-so that it always comes before its echo, whatever the two clocks' errors.
+The speaker's output stream records every block it writes, silence included (`Playback`): one
+continuous stream, in the order the device plays it. Before each microphone block is cleaned,
+the `EchoCanceller` hands all of it that has come since to WebRTC's echo canceller (AEC3, through
+LiveKit's audio processing module) as the reference, 10 ms at a time, then the captured block.
+The reference always arrives ahead of its echo (a block is written before it sounds), and AEC3
+finds the delay between them (up to about half a second) and the room's reverberation itself,
+from the audio: no clock of ours has to agree with the sound card's.
 
-The echo rules of listen.py still apply on top: they catch what is left while AEC3 converges
-(the first seconds of a session) and what it cannot remove.
+AEC3 learns the room in the first seconds the coach speaks; until then what it returns is the
+coach's voice, partly removed and distorted, which the recognizer mishears more than the voice
+itself. So the canceller passes the microphone on as it is until it has seen AEC3 take at least
+CONVERGED_DB out of the coach's voice over CONVERGED_SECONDS of it; from then on it passes on
+AEC3's output. The echo rules of listen.py apply either way.
 """
 
 from __future__ import annotations
@@ -21,120 +24,165 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.audio.resample import Resampler
 from voicecoach.ports import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
 
 FRAME = SAMPLE_RATE // 100
 """Samples per frame: AEC3 works on 10 ms frames."""
-LEAD = 0.05
-"""Seconds by which the reference is taken ahead of the capture time: AEC3 finds an echo delayed
-from 0 to about 0.5 s after its reference, and nothing that comes before it."""
-SMOOTHING = 0.05
-"""Share of each block's capture time taken into the canceller's clock: the jitter of callbacks
-averages out, while a microphone whose clock runs apart from the speaker's is followed (a drift
-of 0.05% left alone costs AEC3 half its suppression)."""
-RESYNC = 0.5
-"""Seconds a block's capture time may differ from the canceller's clock before it starts over
-from it (the microphone was reopened)."""
 KEEP = 10.0
-"""Seconds of played audio kept after it ended (a microphone block may be processed late)."""
-
+"""Seconds of played audio kept for a listener that has fallen behind; older audio is dropped."""
+ACTIVE_DBFS = -50.0
+"""Level of a reference frame above which the coach is speaking."""
+ECHO_FRAMES = 50
+"""Captured frames after the coach's last loud one that may hold its echo (AEC3 looks half a
+second back)."""
+WARMUP_SECONDS = 1.0
+"""Seconds of the coach's voice AEC3 takes to start: meanwhile it suppresses everything heard
+over the coach by some 40 dB, echo or not, and that says nothing about what it has learned."""
+CONVERGED_DB = 30.0
+"""How much of the coach's voice AEC3 must be seen to remove, after WARMUP_SECONDS, before its
+output is used: once it has learned the room it removes 35 to 45 dB; a voice it cannot cancel
+it only suppresses, by 5 to 25 dB."""
+CONVERGED_SECONDS = 2.0
+"""Seconds of the coach's voice over which CONVERGED_DB is measured."""
 
 class Playback:
-    """What the speaker played, at SAMPLE_RATE, and when (time.monotonic() seconds). Written by
-    the speaker's thread, read by the listener's."""
+    """Everything the speaker's output stream wrote, in order. Written by the stream's callback,
+    read (at SAMPLE_RATE) by the listener's thread."""
 
     def __init__(self) -> None:
-        self._lines: deque[tuple[float, np.ndarray]] = deque()
+        self._blocks: deque[tuple[int, bytes]] = deque()
+        self._queued = 0.0
         self._lock = threading.Lock()
+        self._resamplers: dict[int, Resampler] = {}
 
-    def line(self, start: float, pcm: bytes) -> None:
-        """A line began to sound at start: its int16 samples at SAMPLE_RATE."""
-        samples = np.frombuffer(pcm, "<i2")
+    def push(self, pcm: bytes, rate: int) -> None:
+        """The output stream wrote pcm (int16 mono at rate): called from its callback."""
         with self._lock:
-            while self._lines and _end(self._lines[0]) < start - KEEP:
-                self._lines.popleft()
-            self._lines.append((start, samples))
+            self._blocks.append((rate, pcm))
+            self._queued += len(pcm) / 2 / rate
+            while self._queued > KEEP:
+                old_rate, old = self._blocks.popleft()
+                self._queued -= len(old) / 2 / old_rate
 
-    def cut(self, when: float) -> None:
-        """The last line stopped sounding at when (aborted): the rest of it was never heard."""
+    def take(self) -> np.ndarray:
+        """What was written since the last call, at SAMPLE_RATE."""
         with self._lock:
-            if self._lines:
-                start, samples = self._lines[-1]
-                kept = max(0, round((when - start) * SAMPLE_RATE))
-                self._lines[-1] = (start, samples[:kept])
+            blocks, self._blocks, self._queued = list(self._blocks), deque(), 0.0
+        out = [self._at_our_rate(pcm, rate) for rate, pcm in blocks]
+        return np.frombuffer(b"".join(out), "<i2")
 
-    def between(self, start: float, count: int) -> np.ndarray:
-        """The count samples that sounded from start on; silence where nothing played."""
-        out = np.zeros(count, np.int16)
-        with self._lock:
-            lines = list(self._lines)
-        for begin, samples in lines:
-            offset = round((begin - start) * SAMPLE_RATE)
-            lo, hi = max(0, offset), min(count, offset + len(samples))
-            if lo < hi:
-                out[lo:hi] = samples[lo - offset : hi - offset]
-        return out
-
-
-def _end(line: tuple[float, np.ndarray]) -> float:
-    return line[0] + len(line[1]) / SAMPLE_RATE
+    def _at_our_rate(self, pcm: bytes, rate: int) -> bytes:
+        if rate == SAMPLE_RATE:
+            return pcm
+        return self._resamplers.setdefault(rate, Resampler(rate))(pcm)
 
 
 class EchoCanceller:
     """Cleans microphone audio of what `playback` played; call it on each captured block in turn."""
 
-    def __init__(self, playback: Playback, lead: float = LEAD) -> None:
+    def __init__(self, playback: Playback) -> None:
         from livekit import rtc
 
         self._rtc = rtc
         self._apm = rtc.AudioProcessingModule(echo_cancellation=True, high_pass_filter=True)
         self._playback = playback
-        self._lead = lead
+        self._reference = np.zeros(0, np.int16)
+        """Played samples waiting for a whole frame."""
         self._held = np.zeros(0, np.int16)
         """Captured samples waiting for a whole frame."""
-        self._zero: float | None = None
-        """When the first sample given was captured, as the blocks' capture times tell."""
-        self._count = 0
-        """Samples given so far."""
-        self._blocks = 0
-        """Blocks since the clock started: the first ones are averaged, later ones followed."""
+        self._gate = _Gate()
         self._failed = False
 
-    def __call__(self, pcm: bytes, start: float) -> bytes:
-        """pcm (int16 at SAMPLE_RATE, its first sample captured at start) less the coach's echo.
+    @property
+    def converged(self) -> bool:
+        """AEC3's output is being passed on."""
+        return self._gate.open
+
+    def __call__(self, pcm: bytes) -> bytes:
+        """pcm (int16 at SAMPLE_RATE) less the coach's echo, once AEC3 has learned the room.
         Returns whole frames only: up to 10 ms is held back for the next block."""
-        zero = start - self._count / SAMPLE_RATE
-        if self._zero is None or abs(zero - self._zero) > RESYNC:
-            self._zero, self._blocks = zero, 0
-        self._blocks += 1
-        self._zero += max(SMOOTHING, 1 / self._blocks) * (zero - self._zero)
-        begin = self._zero + (self._count - len(self._held)) / SAMPLE_RATE
         samples = np.concatenate([self._held, np.frombuffer(pcm, "<i2")])
-        self._count += len(pcm) // 2
         frames = len(samples) // FRAME
         self._held = samples[frames * FRAME :]
-        reference = self._playback.between(begin + self._lead, frames * FRAME)
+        captured = samples[: frames * FRAME]
+        if self._failed:
+            return captured.tobytes()
         try:
-            return b"".join(self._frame(samples[i * FRAME : (i + 1) * FRAME],
-                                        reference[i * FRAME : (i + 1) * FRAME])
+            self._feed_reference()
+            return b"".join(self._frame(captured[i * FRAME : (i + 1) * FRAME])
                             for i in range(frames))
         except RuntimeError as exc:  # the native module failed: hear the room as it is
-            if not self._failed:
-                logger.warning("echo cancellation failed (%s); listening without it", exc)
+            logger.warning("echo cancellation failed (%s); listening without it", exc)
             self._failed = True
-            return samples[: frames * FRAME].tobytes()
+            return captured.tobytes()
 
-    def _frame(self, captured: np.ndarray, reference: np.ndarray) -> bytes:
-        self._apm.process_reverse_stream(self._audio(reference))
+    def _feed_reference(self) -> None:
+        played = np.concatenate([self._reference, self._playback.take()])
+        frames = len(played) // FRAME
+        self._reference = played[frames * FRAME :]
+        for i in range(frames):
+            frame = played[i * FRAME : (i + 1) * FRAME]
+            self._apm.process_reverse_stream(self._audio(frame))
+            self._gate.reference(frame)
+
+    def _frame(self, captured: np.ndarray) -> bytes:
         frame = self._audio(captured)
         self._apm.process_stream(frame)
-        return bytes(frame.data)
+        cleaned = np.frombuffer(bytes(frame.data), "<i2")
+        return (cleaned if self._gate.passes(captured, cleaned) else captured).tobytes()
 
     def _audio(self, samples: np.ndarray) -> Any:
         return self._rtc.AudioFrame(bytearray(samples.astype("<i2").tobytes()), SAMPLE_RATE, 1,
                                     FRAME)
+
+
+class _Gate:
+    """Opens for good once AEC3 has removed CONVERGED_DB of the coach's voice over the last
+    CONVERGED_SECONDS of captured frames heard while the coach spoke, after WARMUP_SECONDS."""
+
+    def __init__(self) -> None:
+        self.open = False
+        self._warmup = round(WARMUP_SECONDS * 100)
+        self._recent: deque[tuple[float, float]] = deque(maxlen=round(CONVERGED_SECONDS * 100))
+        """(captured, cleaned) energy of the latest frames heard while the coach spoke."""
+        self._speaking = 0
+        """Frames to come that may still hold the echo of the coach's last loud frame."""
+        self._heard = 0
+        """Frames heard while the coach spoke."""
+
+    def reference(self, frame: np.ndarray) -> None:
+        if _dbfs(frame) > ACTIVE_DBFS:
+            self._speaking = ECHO_FRAMES
+
+    def passes(self, captured: np.ndarray, cleaned: np.ndarray) -> bool:
+        if self.open or self._speaking <= 0:
+            return self.open
+        self._speaking -= 1
+        self._heard += 1
+        if self._warmup > 0:
+            self._warmup -= 1
+            return False
+        self._recent.append((_energy(captured), _energy(cleaned)))
+        if len(self._recent) == self._recent.maxlen:
+            heard = sum(c for c, _ in self._recent)
+            left = sum(k for _, k in self._recent)
+            self.open = heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0)
+            if self.open:
+                logger.info("echo canceller converged after %.1f s of the coach's voice: passing "
+                            "its output on", self._heard / 100)
+        return self.open
+
+
+def _energy(samples: np.ndarray) -> float:
+    return float(np.sum(samples.astype(np.float64) ** 2))
+
+
+def _dbfs(samples: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if len(samples) else 0.0
+    return 20 * float(np.log10(max(rms, 1e-9) / 32768))
 
 
 def make_canceller(playback: Playback | None) -> EchoCanceller | None:

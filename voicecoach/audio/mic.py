@@ -28,9 +28,8 @@ CLOSE_SECONDS = 2.0
 FALLBACK_RATES = (48000, 44100, 32000)
 """Hertz tried, after the device's default rate, when it cannot record at SAMPLE_RATE."""
 
-Cleaner = Callable[[bytes, float], bytes]
-"""What each block goes through before it is yielded, with the time.monotonic() its first sample
-was captured: the echo canceller."""
+Cleaner = Callable[[bytes], bytes]
+"""What each block goes through before it is yielded: the echo canceller."""
 
 
 class MicSource:
@@ -50,7 +49,7 @@ class MicSource:
         """Hertz the device runs at; chunks are resampled to SAMPLE_RATE when it differs."""
         self._resample = Resampler(self.rate) if self.rate != SAMPLE_RATE else None
         self._clean = clean
-        self._queue: queue.Queue[tuple[bytes, float]] = queue.Queue(
+        self._queue: queue.Queue[bytes] = queue.Queue(
             maxsize=int(QUEUE_SECONDS * 1000 / block_ms))
         self._stall_seconds = stall_seconds
         self._last_audio = time.monotonic()
@@ -81,22 +80,21 @@ class MicSource:
 
     def _on_audio(self, indata: Any, frames: int, when: Any, status: Any) -> None:
         """PortAudio's callback thread: hand the bytes over and return; never block, never log."""
-        self._last_audio = now = time.monotonic()
+        self._last_audio = time.monotonic()
         if status.input_overflow:
             self.overflows += 1
         try:
-            self._queue.put_nowait((bytes(indata), now - _age(when, frames / self.rate)))
+            self._queue.put_nowait(bytes(indata))
         except queue.Full:
             self.dropped += 1
 
     def chunks(self) -> Iterator[bytes]:
-        while (block := self._next()) is not None:
+        while (pcm := self._next()) is not None:
             self._report_losses()
-            pcm, start = block
             pcm = self._resample(pcm) if self._resample else pcm
-            yield self._clean(pcm, start) if self._clean else pcm
+            yield self._clean(pcm) if self._clean else pcm
 
-    def _next(self) -> tuple[bytes, float] | None:
+    def _next(self) -> bytes | None:
         """The next block; None once closed; AudioError when the stream died or went quiet."""
         while not self._closed:
             try:
@@ -147,13 +145,6 @@ class MicSource:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _age(when: Any, duration: float) -> float:
-    """Seconds since the block's first sample was captured: PortAudio's timestamps when they make
-    sense, else the block's own duration."""
-    age = when.currentTime - when.inputBufferAdcTime
-    return age if duration <= age < 1.0 else duration
 
 
 def capture_rate(index: int | None) -> int:

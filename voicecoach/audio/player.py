@@ -2,8 +2,8 @@
 
 pyttsx3's own playback cannot be interrupted from another thread; this one stops within a block.
 The stream stays open, silent between lines, so that every sample has its place on one clock:
-when a line sounds is known to the sample, and the echo canceller is told exactly what sounded
-when (`Playback`).
+when a line sounds is known to the sample, and the echo canceller gets everything the device
+plays, silence included, as one continuous reference (`Playback`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from voicecoach.audio.devices import LIST_HINT, portaudio
 from voicecoach.audio.echo import Playback
-from voicecoach.audio.resample import Resampler, resample
+from voicecoach.audio.resample import Resampler
 from voicecoach.audio.tts import Clip
 from voicecoach.errors import AudioError
 
@@ -58,7 +58,7 @@ class Player:
             return None
         out = self._stream()
         pcm = clip.pcm if out.rate == clip.rate else Resampler(clip.rate, out.rate)(clip.pcm)
-        line = _Line(pcm, resample(clip.pcm, clip.rate) if self._playback else b"")
+        line = _Line(pcm)
         out.queue(line)
         if not line.done.wait(timeout=len(pcm) / 2 / out.rate + SLACK):
             logger.warning("playback did not finish in time; cutting it off")
@@ -90,8 +90,8 @@ class Player:
 class _Line:
     """One clip on its way out; start and end are when it sounds, set by the stream."""
 
-    def __init__(self, pcm: bytes, reference: bytes) -> None:
-        self.pcm, self.reference = pcm, reference
+    def __init__(self, pcm: bytes) -> None:
+        self.pcm = pcm
         self.pos = 0
         self.cut = False
         self.start: float | None = None
@@ -159,6 +159,8 @@ class _Out:
         line = self._line
         if line is not None:
             self._fill(line, outdata)
+        if self._playback:
+            self._playback.push(bytes(outdata), self.rate)
         self._frames += frames
 
     def _fill(self, line: _Line, outdata: Any) -> None:
@@ -168,8 +170,6 @@ class _Out:
             return
         if line.start is None:
             line.start = self._at(self._frames)
-            if self._playback:
-                self._playback.line(line.start, line.reference)
         block = line.pcm[line.pos : line.pos + len(outdata)]
         outdata[: len(block)] = block
         line.pos += len(block)
@@ -180,8 +180,6 @@ class _Out:
     def _finish(self, line: _Line, cut: bool) -> None:
         if cut and line.start is not None:
             line.end = self._at(self._frames)
-            if self._playback:
-                self._playback.cut(line.end)
         self._line = None
         line.done.set()
 

@@ -50,8 +50,8 @@ class TtsSpeaker:
         self.rate = rate
         """Words per minute; None for the engine's default. Both apply from the next line on."""
         self.playback = Playback() if record else None
-        """What the speaker played and when, if asked to record it: the echo canceller's
-        reference."""
+        """Everything the speaker plays, silence included, if asked to record it: the echo
+        canceller's reference."""
         self._player = Player(resolve(output_device, "output"), self.playback)
         self.synthesizer = Synthesizer(engine_factory, synth_timeout)
         self._lines: deque[tuple[str, Played | None]] = deque()
