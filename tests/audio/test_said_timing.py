@@ -103,7 +103,7 @@ def test_said_start_and_end_bracket_the_real_playback_and_counts_start_on_time(
         within = [t for t in loud if line["start"] <= t <= line["end"] + DRAIN]
         assert within and within[0] - line["start"] < ONSET, line
     for t in loud:  # nothing was heard outside the lines
-        assert any(r["start"] <= t <= r["end"] + DRAIN for r in said), t
+        assert any(r["start"] - EARLY <= t <= r["end"] + DRAIN for r in said), (t, said[0])
     holds = [r for r in found if r["type"] == "hold"]
     assert [h["count"] for h in holds] == list(range(1, len(holds) + 1)) and holds
     for hold in holds:
