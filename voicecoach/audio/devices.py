@@ -114,3 +114,12 @@ def _by_name(devices: list[Device], name: str, kind: Kind) -> int:
     names = ", ".join(f"{d.index} ({d.name})" for d in found)
     raise AudioError(f"{OPTION[kind]} {name!r} matches several devices: {names}; pass the "
                      "number of the one you mean.")
+
+
+def close_stream(stream: Any, what: str) -> None:
+    """Abort and close a PortAudio stream; a failure is logged, not raised: it is going anyway."""
+    try:
+        stream.abort()
+        stream.close()
+    except portaudio().PortAudioError as exc:
+        logger.warning("closing the %s failed: %s", what, exc)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
-from voicecoach.audio.devices import LIST_HINT, portaudio, resolve
+from voicecoach.audio.devices import LIST_HINT, close_stream, portaudio, resolve
 from voicecoach.audio.resample import Resampler
 from voicecoach.errors import AudioError
 from voicecoach.ports import SAMPLE_RATE
@@ -133,11 +133,7 @@ class MicSource:
                            "leaving it behind", CLOSE_SECONDS)
 
     def _shutdown(self) -> None:
-        try:
-            self._stream.abort()
-            self._stream.close()
-        except self._sd.PortAudioError as exc:
-            logger.warning("closing the microphone failed: %s", exc)
+        close_stream(self._stream, "microphone")
 
     def __enter__(self) -> MicSource:
         return self

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from voicecoach.audio.devices import LIST_HINT, portaudio
+from voicecoach.audio.devices import LIST_HINT, close_stream, portaudio
 from voicecoach.audio.echo import Playback
 from voicecoach.audio.resample import Resampler
 from voicecoach.audio.tts import Clip
@@ -59,11 +59,14 @@ class Player:
         out = self._stream()
         pcm = clip.pcm if out.rate == clip.rate else Resampler(clip.rate, out.rate)(clip.pcm)
         line = _Line(pcm)
+        underflows = out.underflows
         out.queue(line)
         if not line.done.wait(timeout=len(pcm) / 2 / out.rate + SLACK):
             logger.warning("playback did not finish in time; cutting it off")
             line.cut = True
             line.done.wait(timeout=0.5)
+        if out.underflows > underflows:
+            logger.warning("speaker underflowed %d times in one line", out.underflows - underflows)
         if line.start is None or line.end is None:
             return None
         time.sleep(max(0.0, line.end - time.monotonic()))  # until its last sample has sounded
@@ -136,11 +139,7 @@ class _Out:
         return not self._ended.is_set()
 
     def close(self) -> None:
-        try:
-            self._stream.abort()
-            self._stream.close()
-        except self._sd.PortAudioError as exc:
-            logger.warning("closing the speaker failed: %s", exc)
+        close_stream(self._stream, "speaker")
         if self._line is not None:
             self._line.done.set()
 
