@@ -62,6 +62,8 @@ then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not
 LEAD_IN_CUTOFF = 88.0
 """Lowest similarity of the command after a lead-in: a second guess must be a close one."""
 
+INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
+"""Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 """Values a unit word is added to: "twenty five" is 25."""
 TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
@@ -163,9 +165,10 @@ class Matcher:
         return [w for w in self._without_negations(words) if self.is_pain_word(w)]
 
     def pain_root(self, token: str) -> str | None:
-        """The shortest pain word token is, or begins with: "hurts" and "hurting" are "hurt"."""
-        roots = [w for w in self.intents.pain_words
-                 if token == w or (len(w) >= 4 and token.startswith(w))]
+        """The shortest pain word token is, or is with an ending of INFLECTIONS: "hurts" and
+        "hurting" are "hurt"; "number" is not "numb", nor "painless" "pain"."""
+        roots = [w for w in self.intents.pain_words if token == w or (
+            len(w) >= 4 and token.startswith(w) and token[len(w):] in INFLECTIONS)]
         return min(roots, key=len) if roots else None
 
     def _led_in(self, tokens: tuple[str, ...]) -> Match | None:
