@@ -48,6 +48,19 @@ def test_the_newest_word_of_a_partial_waits_to_be_settled(matcher: Matcher) -> N
                       ("start clam shells", True)) == ["start clam shells"]
 
 
+def test_a_newest_word_followed_by_silence_is_settled(matcher: Matcher) -> None:
+    got: list[str] = []
+    hearing = Hearing(matcher, got.append)
+    hearing.take(Hypothesis("stop", False))
+    assert got == []
+    hearing.take(Hypothesis("stop", False, settled=True))
+    assert got == ["stop"]
+    hearing.take(Hypothesis("stop", True))
+    assert got == ["stop"]
+    hearing.take(Hypothesis("ow", False, settled=True))
+    assert got == ["stop", "ow"]
+
+
 def test_a_long_pain_word_acts_while_still_being_heard(matcher: Matcher) -> None:
     assert heard_from(matcher, ("it", False), ("it hurts", False), ("it hurts", True)
                       ) == ["it hurts"]

@@ -111,7 +111,7 @@ class Hearing:
             self._final(hyp.text, over_coach=bool(self._said))
             self._said, self._seen = set(), set()
             return
-        settled = _settled(hyp.text)
+        settled = hyp.text if hyp.settled else _settled(hyp.text)
         if self._said:
             own = self._own(settled)
             urgent = self._urgent_over_coach(own)

@@ -28,6 +28,9 @@ class Hypothesis:
     """Lower-case words; empty when nothing was recognized."""
     final: bool
     """True at the end of an utterance, False for a partial result."""
+    settled: bool = False
+    """A partial result whose newest word has been followed by silence: it will not grow into
+    another word ("stop" into "start"). Recognizers that cannot tell leave it False."""
 
 
 class Recognizer(Protocol):

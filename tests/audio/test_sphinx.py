@@ -78,6 +78,42 @@ def test_the_start_of_a_word_is_never_taken_for_pain_stop_or_pause(
     assert acted and not any(matcher.urgent(text) for text in acted), acted
 
 
+def test_the_decoder_gets_speech_as_soon_as_the_endpointer_has_found_it(
+        recognizer: SphinxRecognizer) -> None:
+    """The Endpointer hands each frame of speech back held_frames() late, and the recognizer
+    decodes that window at once, then each frame as it comes."""
+    import pocketsphinx
+
+    from voicecoach.audio.sphinx_recognizer import VAD_MODE, VAD_RATIO, VAD_WINDOW
+
+    endpointer = pocketsphinx.Endpointer(window=VAD_WINDOW, ratio=VAD_RATIO, vad_mode=VAD_MODE,
+                                         sample_rate=16000)
+    pcm = synthesize("pause", voice=VOICES[0])
+    frames = list(chunks(pcm, endpointer.frame_bytes))
+    first = next(i for i, frame in enumerate(frames) if endpointer.process(frame) is not None)
+    assert recognizer.held_frames() >= 5
+    assert endpointer.process(frames[first + 1]) == frames[first + 2 - recognizer.held_frames()]
+
+
+def test_a_word_followed_by_silence_is_settled_before_the_utterance_ends(
+        recognizer: SphinxRecognizer, matcher: Matcher) -> None:
+    pcm = synthesize("stop", voice=VOICES[0], trail=0.0) + room(1.0, seed=3)
+    speech_end = len(pcm) / 2 / 16000 - 1.0
+    acted: list[float] = []
+    hearing = Hearing(matcher, lambda text: acted.append(position))
+    heard = []
+    for i, chunk in enumerate(chunks(pcm, 320)):  # 10 ms chunks
+        position = (i + 1) * 0.01
+        found = recognizer.accept(chunk)
+        if found:
+            heard.append(found)
+            hearing.take(found)
+    settled = [h for h in heard if h.settled]
+    assert settled and settled[0].text == "stop" and heard.index(settled[0]) < len(heard) - 1
+    assert heard[-1].final and len(acted) == 1
+    assert acted[0] - speech_end < 0.35
+
+
 def test_the_final_comes_by_itself_soon_after_the_speech_ends(
         recognizer: SphinxRecognizer) -> None:
     pcm = synthesize("pause", voice=VOICES[0], trail=0.0) + room(1.0, seed=3)

@@ -11,7 +11,10 @@ A garbage word, ``[unk]``, pronounced as any single phone, lets speech the coach
 come out as ``[unk]`` tokens (the token Vosk uses) instead of command words, and so does a word
 hypothesized in less time than anyone can say it (hiss heard as "ow"). pocketsphinx's own
 Endpointer (voice activity detection) cuts the stream into utterances; with a 0.3 s window and a
-0.7 ratio the final hypothesis comes about 0.4 s after the end of speech.
+0.7 ratio the final hypothesis comes about 0.4 s after the end of speech. The Endpointer hands
+speech back a window late; the decoder gets it sooner: once speech has begun, the window the
+Endpointer held, then every frame as it comes, so that a partial result ("it hurts") is not a
+window behind the speaker.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -52,6 +55,9 @@ VOICELESS = {"P", "T", "K", "F", "TH"}
 SENTENCE = ("<s>", "</s>")
 FILLER_MARKS = ("<", "[NOISE]", "[SPEECH]", "+")
 """Silence and noise words of the acoustic model, left out of hypotheses."""
+SETTLED_SECONDS = 0.15
+"""Silence (by the Endpointer's voice activity detector) that settles the newest word of a partial
+result (Hypothesis.settled): "stop" is acted on then, not once the utterance ends."""
 MIN_FRAMES_PER_PHONE = 4
 """10 ms frames: a word spoken faster than this per phone is noise (the HMMs allow 3)."""
 
@@ -66,9 +72,21 @@ class SphinxRecognizer:
         self._decoder = _decoder(sentences, garbage)
         self._vad = (vad_window, vad_ratio)
         self._endpointer = self._new_endpointer()
+        self._window: deque[bytes] = deque(maxlen=self.held_frames())
+        """The latest frames, not yet given to the decoder: what the Endpointer holds back."""
+        self._voice = pocketsphinx.Vad(VAD_MODE, SAMPLE_RATE, self._endpointer.frame_length)
+        self._quiet = 0
+        """Frames of silence since the last frame of speech."""
         self._pending = b""
         self._in_utterance = False
-        self._partial = ""
+        self._partial: tuple[str, bool] = ("", False)
+        """The last partial result given: its text and whether it was settled."""
+
+    def held_frames(self) -> int:
+        """How many frames late the Endpointer hands speech back: its window."""
+        window: float = self._vad[0]
+        frame: float = self._endpointer.frame_length
+        return round(window / frame)
 
     def accept(self, pcm: bytes) -> Hypothesis | None:
         """Feed a chunk; return the final hypothesis of an utterance that ended, else a new
@@ -78,26 +96,34 @@ class SphinxRecognizer:
         news: Hypothesis | None = None
         while len(self._pending) >= size:
             frame, self._pending = self._pending[:size], self._pending[size:]
-            found = self._step(self._endpointer.process(frame))
+            found = self._step(frame)
             if found and (news is None or not news.final):
                 news = found
         return news
 
     def finish(self) -> Hypothesis | None:
         """End of stream: decode what is left and return the last final hypothesis, if any."""
-        rest = self._pending or bytes(2)  # end_stream refuses an empty buffer
-        speech = self._endpointer.end_stream(rest) if self._endpointer.in_speech else None
+        if self._in_utterance and self._pending:
+            self._feed(self._pending)
         self._pending = b""
-        if speech:
-            self._feed(speech)
         final = self._end_utterance() if self._in_utterance else None
         self._endpointer = self._new_endpointer()
+        self._window.clear()
         return final
 
-    def _step(self, speech: bytes | None) -> Hypothesis | None:
-        if speech is None:
+    def _step(self, frame: bytes) -> Hypothesis | None:
+        """One frame: to the decoder at once within an utterance; the Endpointer decides where
+        utterances begin (its window is then decoded) and end. A pause longer than
+        SETTLED_SECONDS is held back, and decoded only if speech comes back within a window."""
+        self._window.append(frame)
+        self._quiet = 0 if self._voice.is_speech(frame) else self._quiet + 1
+        speech = self._endpointer.process(frame) is not None
+        if not (speech or self._in_utterance):
             return None
-        partial = self._feed(speech)
+        partial = None
+        if not self._in_utterance or self._quiet * self._endpointer.frame_length <= SETTLED_SECONDS:
+            partial = self._feed(b"".join(self._window))
+            self._window.clear()
         if not self._endpointer.in_speech:
             return self._end_utterance()
         return partial
@@ -105,12 +131,13 @@ class SphinxRecognizer:
     def _feed(self, speech: bytes) -> Hypothesis | None:
         if not self._in_utterance:
             self._decoder.start_utt()
-            self._in_utterance, self._partial = True, ""
+            self._in_utterance, self._partial = True, ("", False)
         self._decoder.process_raw(speech)
         text = self._text()
-        if text and text != self._partial:
-            self._partial = text
-            return Hypothesis(text, final=False)
+        settled = self._quiet * self._endpointer.frame_length >= SETTLED_SECONDS
+        if text and (text, settled) != self._partial:
+            self._partial = text, settled
+            return Hypothesis(text, final=False, settled=settled)
         return None
 
     def _end_utterance(self) -> Hypothesis | None:
@@ -118,7 +145,7 @@ class SphinxRecognizer:
         self._in_utterance = False
         text = self._text()
         log.debug("final: %r", text)
-        return Hypothesis(text, final=True) if text or self._partial else None
+        return Hypothesis(text, final=True) if text or self._partial[0] else None
 
     def _new_endpointer(self) -> pocketsphinx.Endpointer:
         window, ratio = self._vad
