@@ -165,23 +165,19 @@ def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
     return to_pcm(total)
 
 
-def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float | None]:
+def cancelled(mic: bytes, speaker: np.ndarray) -> bytes:
     """mic through the echo canceller, each 100 ms chunk once the speaker's output stream has
-    written what it plays up to AHEAD past the chunk's end; and the end of the chunk in which the
-    canceller converged (None if it never did)."""
+    written what it plays up to AHEAD past the chunk's end."""
     playback = Playback()
     canceller = EchoCanceller(playback)
     out: list[bytes] = []
-    written, converged = 0, None
+    written = 0
     for i, chunk in enumerate(chunks(mic)):
-        end = (i + 1) * CHUNK_BYTES / 2 / RATE
-        upto = min(len(speaker), round((end + AHEAD) * RATE))
+        upto = min(len(speaker), round(((i + 1) * CHUNK_BYTES / 2 / RATE + AHEAD) * RATE))
         playback.push(to_pcm(speaker[written:upto]), RATE)
         written = upto
         out.append(canceller(chunk))
-        if converged is None and canceller.converged:
-            converged = end
-    return b"".join(out), converged
+    return b"".join(out)
 
 
 def render(texts: set[str], rate: int | None) -> dict[str, bytes]:
@@ -202,10 +198,8 @@ def speaking_at(lines: list[Line], now: float) -> str:
     return " ".join(ln.text for ln in lines if ln.start <= now <= ln.end + ECHO_TAIL)
 
 
-def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str,
-        converged: float | None = None) -> Tally:
-    """Stream the audio through a fresh recognizer into a told and an untold Hearing; the told one
-    knows the canceller has converged from converged (seconds into the audio) on."""
+def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str) -> Tally:
+    """Stream the audio through a fresh recognizer into a told and an untold Hearing."""
     recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
     tally, clock = Tally(), [0.0]
 
@@ -215,8 +209,7 @@ def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str,
     def untold(text: str) -> None:
         tally.before.append((clock[0], text, _intent(matcher, text)))
 
-    hearings = (Hearing(matcher, told, lambda: speaking_at(lines, clock[0]),
-                        lambda: converged is not None and clock[0] >= converged),
+    hearings = (Hearing(matcher, told, lambda: speaking_at(lines, clock[0])),
                 Hearing(matcher, untold))
     total = len(pcm) // CHUNK_BYTES
     for i, chunk in enumerate(tqdm(chunks(pcm), label, total, unit="chunk", file=sys.stderr)):
@@ -263,8 +256,7 @@ def over_coach(clips: dict[str, bytes], matcher: Matcher) -> dict[str, dict[str,
             at = int(((line.start + line.end) / 2 + ECHO_DELAY) * RATE) - len(user) // 2
             voice[at: at + len(user)] += user
         mic = heard(speaker, voice)
-        clean, converged = cancelled(mic, speaker)
-        with_aec = run(clean, lines, matcher, f"{phrase!r} over, cancelled", converged)
+        with_aec = run(cancelled(mic, speaker), lines, matcher, f"{phrase!r} over, cancelled")
         without = run(mic, lines, matcher, f"{phrase!r} over, not cancelled")
         shares[phrase] = {name: _share(acted, lines, intent) for name, acted in (
             ("cancelled", with_aec.acted), ("canceller only", with_aec.before),
@@ -296,12 +288,10 @@ def main() -> dict[str, float]:
         lay(voice, more, clips)
     mic = heard(voice)
     start = time.perf_counter()
-    clean, converged = cancelled(mic, voice)
-    with_aec = run(clean, lines, matcher, "own voice, cancelled", converged)
+    with_aec = run(cancelled(mic, voice), lines, matcher, "own voice, cancelled")
     without = run(mic, lines, matcher, "own voice, not cancelled")
     seconds = time.perf_counter() - start
     figures = report(with_aec, without, lines, seconds)
-    print(f"  the canceller converged {converged} s into the audio")
     print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud, acted on:")
     for phrase, shares in over_coach(clips, matcher).items():
         print(f"    {phrase!r:12}" + "   ".join(f"{k} {v:4.0%}" for k, v in shares.items()))

@@ -21,13 +21,12 @@ def heard_from(matcher: Matcher, *hyps: tuple[str, bool]) -> list[str]:
     return out
 
 
-def over_coach(matcher: Matcher, *steps: tuple[str, str, bool],
-               cancelled: bool = False) -> list[str | None]:
+def over_coach(matcher: Matcher, *steps: tuple[str, str, bool]) -> list[str | None]:
     """The intents passed on when each hypothesis (text, final) comes while the coach is saying
-    the step's first item ("" when silent); cancelled: the echo canceller has converged."""
+    the step's first item ("" when silent)."""
     out: list[str] = []
     coach = [""]
-    hearing = Hearing(matcher, out.append, lambda: coach[0], lambda: cancelled)
+    hearing = Hearing(matcher, out.append, lambda: coach[0])
     for said, text, final in steps:
         coach[0] = said
         hearing.take(Hypothesis(text, final))
@@ -252,17 +251,6 @@ def test_a_fleeting_stop_or_pause_over_the_coach_is_a_mishearing(matcher: Matche
     assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True)) == []
 
 
-def test_once_the_canceller_has_converged_one_hypothesis_of_stop_or_pause_is_enough(
-        matcher: Matcher) -> None:
-    said = "Set 2 of 2. Here we go."
-    assert over_coach(matcher, (said, "sec", False), (said, "set", False),
-                      (said, "set 2 of 2", True), cancelled=True) == []
-    assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True),
-                      cancelled=True) == ["pause"]
-    assert over_coach(matcher, (LIFT, "[unk] stop", True), cancelled=True) == ["stop"]
-    assert over_coach(matcher, (LIFT, "[unk] stop", True)) == []
-
-
 def test_a_word_that_looks_nearly_like_the_coachs_is_its_echo(matcher: Matcher) -> None:
     said = "Lift your top knee."
     assert over_coach(matcher, (said, "stop", False), (said, "stop knee", False),
@@ -292,6 +280,5 @@ def test_without_the_coach_speaking_nothing_changes(matcher: Matcher) -> None:
 
 def test_the_listener_hears_with_the_speakers_words(matcher: Matcher) -> None:
     listener = Listener(lambda: Chunks([]), ScriptedRecognizer({}), matcher, queue.Queue(),
-                        lambda: "Hold.", lambda: True)
+                        lambda: "Hold.")
     assert listener.hearing.speaking() == "Hold."
-    assert listener.hearing.cancelled()

@@ -32,11 +32,7 @@ the line playing and those that ended within its echo tail, about a second):
    partial or the final): a mishearing of the coach's voice flickers through one hypothesis and
    is gone ("sec" then "set"), while a word the user said stays. With pocketsphinx on 10 minutes
    of the coach's own voice fed back (bench/echo.py), this cut the stops and pauses it gave
-   itself from 22 to 2. Once the echo canceller has converged (`cancelled()`), the coach's voice
-   no longer reaches the recognizer to flicker, and one hypothesis is enough: the rule would
-   only lose the user's short words, which the canceller clips in double talk (bench/echo.py:
-   pause over the coach acted on 2% of the time with the rule, 25% without, and still no
-   command the coach gave itself).
+   itself from 22 to 2.
 
 Blind spots: the user saying the words the coach is saying at that moment is taken for echo ("it
 hurts" while the coach says "just say it hurts", "stop" over "Stop this exercise now", or over
@@ -91,13 +87,10 @@ class Hearing:
     coach's own voice (the rule is in the module docstring)."""
 
     def __init__(self, matcher: Matcher, out: Callable[[str], None],
-                 speaking: Callable[[], str] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 speaking: Callable[[], str] | None = None) -> None:
         self.matcher, self.out = matcher, out
         self.speaking = speaking or _silent
         """What the coach is saying now, echo tail included (Speaker.speaking)."""
-        self.cancelled = cancelled or _never
-        """The echo canceller has converged: the coach's voice is taken out (rule 4)."""
         self._acted: str | None = None
         """The intent already acted on in the utterance under way."""
         self._said: set[str] = set()
@@ -144,12 +137,11 @@ class Hearing:
 
     def _urgent_over_coach(self, text: str) -> Match | None:
         """Pain as sure as URGENT_CUTOFF (a pain word is sure); stop or pause as sure, and heard
-        in an earlier hypothesis of the utterance too until the canceller has converged (rule 4)."""
+        in an earlier hypothesis of the utterance too (rule 4)."""
         found = self.matcher.urgent(text)
         if found is None or found.score < URGENT_CUTOFF:
             return None
-        once = found.intent == "report_pain" or self.cancelled()
-        return found if once or found.intent in self._seen else None
+        return found if found.intent in self._seen or found.intent == "report_pain" else None
 
     def _remember(self, text: str) -> None:
         """Note the urgent intent a partial hypothesis holds, for rule 4."""
@@ -177,10 +169,6 @@ class Hearing:
 
 def _silent() -> str:
     return ""
-
-
-def _never() -> bool:
-    return False
 
 
 def _settled(partial: str) -> str:
@@ -218,11 +206,10 @@ class Listener(threading.Thread):
 
     def __init__(self, open_source: Callable[[], AudioSource], recognizer: Recognizer,
                  matcher: Matcher, heard: queue.Queue[Utterance],
-                 speaking: Callable[[], str] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 speaking: Callable[[], str] | None = None) -> None:
         super().__init__(name="listener", daemon=True)
         self.open_source, self.recognizer, self.heard = open_source, recognizer, heard
-        self.hearing = Hearing(matcher, heard.put, speaking, cancelled)
+        self.hearing = Hearing(matcher, heard.put, speaking)
         self.stopping = threading.Event()
         self.source: AudioSource | None = None
 

@@ -99,7 +99,7 @@ class EchoCanceller:
     @property
     def converged(self) -> bool:
         """AEC3's output is being passed on."""
-        return self._gate.open and not self._failed
+        return self._gate.open
 
     def __call__(self, pcm: bytes) -> bytes:
         """pcm (int16 at SAMPLE_RATE) less the coach's echo, once AEC3 has learned the room.
