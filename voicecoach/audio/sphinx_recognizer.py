@@ -163,6 +163,8 @@ class SphinxRecognizer:
             phones = len((self._decoder.lookup_word(segment.word) or "X").split())
             frames = segment.end_frame - segment.start_frame + 1
             words.append(UNK if frames < MIN_FRAMES_PER_PHONE * phones else word)
+        while words and words[-1] == UNK:  # the room after the last word: "yes [unk]" is "yes"
+            words.pop()
         return " ".join(words)
 
 
