@@ -10,12 +10,17 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+from types import SimpleNamespace
 
+import pocketsphinx
 import pytest
 from speech import chunks, hear, missing_tools, noise, room, synthesize, to_pcm
 
 from voicecoach.audio.sphinx_recognizer import (
     UNK,
+    VAD_MODE,
+    VAD_RATIO,
+    VAD_WINDOW,
     SphinxRecognizer,
     arpa,
     pronunciations,
@@ -82,10 +87,6 @@ def test_the_decoder_gets_speech_as_soon_as_the_endpointer_has_found_it(
         recognizer: SphinxRecognizer) -> None:
     """The Endpointer hands each frame of speech back held_frames() late, and the recognizer
     decodes that window at once, then each frame as it comes."""
-    import pocketsphinx
-
-    from voicecoach.audio.sphinx_recognizer import VAD_MODE, VAD_RATIO, VAD_WINDOW
-
     endpointer = pocketsphinx.Endpointer(window=VAD_WINDOW, ratio=VAD_RATIO, vad_mode=VAD_MODE,
                                          sample_rate=16000)
     pcm = synthesize("pause", voice=VOICES[0])
@@ -93,6 +94,17 @@ def test_the_decoder_gets_speech_as_soon_as_the_endpointer_has_found_it(
     first = next(i for i, frame in enumerate(frames) if endpointer.process(frame) is not None)
     assert recognizer.held_frames() >= 5
     assert endpointer.process(frames[first + 1]) == frames[first + 2 - recognizer.held_frames()]
+
+
+def test_unknown_sound_after_the_last_word_is_left_out(recognizer: SphinxRecognizer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The room after "yes" decoded as [unk] would make "yes [unk]", which is not an answer."""
+    segments = [SimpleNamespace(word=w, start_frame=s, end_frame=e) for w, s, e in
+                [("<s>", 0, 2), ("[unk]", 3, 12), ("yes", 13, 40), ("[unk]", 41, 50),
+                 ("[unk]", 51, 60), ("</s>", 61, 64)]]
+    decoder = SimpleNamespace(seg=lambda: segments, lookup_word=lambda word: "Y EH S")
+    monkeypatch.setattr(recognizer, "_decoder", decoder)
+    assert recognizer._text() == f"{UNK} yes"
 
 
 def test_a_word_followed_by_silence_is_settled_before_the_utterance_ends(
