@@ -1,5 +1,6 @@
 """Peak resident memory of `voicecoach run`, listening through the virtual microphone: as it is
-(with the echo canceller), and without it (`--no-echo-cancel`)."""
+(with the echo canceller), and without it (`--no-echo-cancel`). The coach's process and its
+recognizer's process (audio/apart.py) are added up, each at its own peak."""
 
 from __future__ import annotations
 
@@ -17,11 +18,24 @@ SECONDS = 15.0
 
 
 def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the most resident memory the process has had, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """VmHWM: the most resident memory the process has had, in MB (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    """The processes pid started (the recognizer's, and multiprocessing's own helper)."""
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in found]
 
 
 def main() -> float:
@@ -42,14 +56,15 @@ def measure(options: tuple[str, ...]) -> float:
             [sys.executable, "-m", "voicecoach", "run", "--recognizer", "pocketsphinx",
              "--db", str(Path(tmp) / "h.db"), *options], env=audio.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak = 0.0
+        peaks: dict[int, float] = {}
         end = time.monotonic() + SECONDS
         while time.monotonic() < end and coach.poll() is None:
-            peak = max(peak, peak_rss_mb(coach.pid))
+            for pid in (coach.pid, *children(coach.pid)):
+                peaks[pid] = max(peaks.get(pid, 0.0), peak_rss_mb(pid))
             time.sleep(0.5)
         coach.kill()
         coach.wait()
-    return peak
+    return sum(peaks.values())
 
 
 if __name__ == "__main__":

@@ -122,15 +122,16 @@ def _history(path: Path) -> tuple[History | None, str | None]:
 def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
             heard: queue.Queue[Utterance], speaker: TtsSpeaker | None) -> None:
     """Hear the microphone through the recognizer (after the echo canceller, unless turned off),
-    in a thread of its own; what the speaker plays and is saying tells them what is the coach's
-    own voice."""
+    in a thread of its own, the recognizer in a process of its own (audio/apart.py); what the
+    speaker plays and is saying tells them what is the coach's own voice."""
+    from voicecoach.audio.apart import RecognizerProcess
     from voicecoach.audio.devices import resolve
     from voicecoach.audio.echo import make_canceller
     from voicecoach.audio.mic import MicSource
-    from voicecoach.audio.models import make_recognizer
 
     resolve(args.input_device, "input")  # no microphone: say so before anything starts
-    recognizer = make_recognizer(args.recognizer, args.model, matcher.intents.expanded())
+    recognizer = RecognizerProcess(args.recognizer, args.model, matcher.intents.expanded())
+    stack.callback(recognizer.close)
     clean = make_canceller(speaker.playback if speaker else None)  # None with --no-echo-cancel
     cancelling = ", taking the coach's own voice out of it" if clean else ""
     print(f"voicecoach: listening with {recognizer.name}{cancelling}", file=sys.stderr)
