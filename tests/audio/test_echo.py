@@ -12,6 +12,7 @@ import pytest
 from alsa import Room
 from speech import CHUNK_BYTES, RATE, chunks, hear, missing_tools, room, synthesize, to_pcm
 
+from voicecoach.audio import echo
 from voicecoach.audio.echo import FRAME, KEEP, EchoCanceller, Playback, make_canceller
 from voicecoach.audio.models import make_recognizer
 from voicecoach.audio.resample import Resampler
@@ -89,6 +90,19 @@ def test_playback_hands_over_what_was_written_once_at_16_khz_in_order() -> None:
     assert (playback.take() == 7).all()  # 16 kHz as it is
 
 
+def test_playback_hands_over_what_was_written_by_the_moment_asked_for(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [10.0]
+    monkeypatch.setattr(echo.time, "monotonic", lambda: now[0])
+    playback = Playback()
+    for i in range(3):  # written at 10.0, 10.1 and 10.2
+        playback.push(np.full(1600, i, "<i2").tobytes(), RATE)
+        now[0] += 0.1
+    assert (playback.take(10.15) == np.repeat([0, 1], 1600)).all()
+    assert len(playback.take(10.15)) == 0
+    assert (playback.take() == 2).all()  # the rest
+
+
 def test_playback_keeps_only_the_last_seconds_for_a_listener_that_fell_behind() -> None:
     playback = Playback()
     for _ in range(int(KEEP) + 5):
@@ -155,6 +169,57 @@ def test_the_users_voice_over_the_coach_is_kept(coach: np.ndarray) -> None:
     kept, coach_alone = out[at : at + len(user)], out[at - 2 * len(user) : at - len(user)]
     assert level(kept) > level(user) - 6  # dB: the user's voice is not taken out with the echo
     assert level(kept) - level(coach_alone) > 20  # and stands far above what is left of the coach
+
+
+@needs_speech
+def test_a_listener_that_falls_behind_and_catches_up_still_has_the_coach_taken_out(
+        coach: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every 0.8 s the listener takes the blocks it let queue up (as while a long final result is
+    decoded): each must be cleaned with what was played by the moment it was captured. Given all
+    that was played so far instead, AEC3 never finds the room (measured: 0 dB taken out)."""
+    now = [0.0]
+    monkeypatch.setattr(echo.time, "monotonic", lambda: now[0])
+    mic = through_room(coach)
+    playback = Playback()
+    canceller = EchoCanceller(playback)
+    out: list[bytes] = []
+    waiting: list[tuple[float, bytes]] = []
+    written = 0
+    for i, block in enumerate(chunks(mic)):
+        now[0] = (i + 1) * CHUNK_BYTES / 2 / RATE  # the block is captured
+        upto = round((now[0] + AHEAD) * RATE)
+        playback.push(to_pcm(coach[written:upto]), RATE)
+        written = upto
+        waiting.append((now[0], block))
+        if len(waiting) == 8:
+            out += [canceller(pcm, captured_at) for captured_at, pcm in waiting]
+            waiting = []
+    cleaned = samples(b"".join(out))
+    late = slice(len(cleaned) // 2, len(cleaned))
+    assert level(samples(mic)[late]) - level(cleaned[late]) > 30  # dB; measured: about 45
+
+
+def learn(gate: echo._Gate, frames: int) -> list[bool]:
+    """frames of the coach's loud voice through a gate, AEC3 taking 40 dB out of each."""
+    loud, faint = np.full(FRAME, 3000, np.int16), np.full(FRAME, 30, np.int16)
+    passed = []
+    for _ in range(frames):
+        gate.reference(loud)
+        passed.append(gate.passes(loud, faint))
+    return passed
+
+
+def test_the_gate_opens_in_a_gap_between_the_coachs_words_once_aec3_has_learned_the_room(
+        ) -> None:
+    measure = round((echo.WARMUP_SECONDS + echo.CONVERGED_SECONDS) * 100)
+    gate = echo._Gate()
+    assert not any(learn(gate, measure + 20))  # learned, but within a word
+    gate.reference(np.full(FRAME, 3000, np.int16))
+    assert gate.passes(np.full(FRAME, 200, np.int16), np.zeros(FRAME, np.int16))  # 24 dB down
+    assert gate.open and all(learn(gate, 5))
+    never = echo._Gate()  # a room too noisy for gaps: it opens all the same, a little later
+    assert learn(never, measure + echo.GAP_FRAMES + 1) == [False] * (measure + echo.GAP_FRAMES) + [
+        True]
 
 
 def finals(pcm: bytes) -> list[str]:

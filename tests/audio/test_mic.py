@@ -99,15 +99,20 @@ def test_with_echo_the_microphone_hears_what_the_speaker_plays(
 @audio
 def test_each_block_is_cleaned_before_it_is_yielded(virtual_audio: VirtualAudio) -> None:
     given: list[bytes] = []
+    times: list[float] = []
 
-    def clean(pcm: bytes) -> bytes:
+    def clean(pcm: bytes, captured_at: float) -> bytes:
         given.append(pcm)
+        times.append(captured_at)
         return bytes(len(pcm) // 2)  # the first half, as silence
 
+    opened = time.monotonic()
     with MicSource(MIC, clean=clean) as mic:
         heard = record(mic, 1.0)
     assert len(given) >= 9 and all(len(pcm) == 3200 for pcm in given)  # 100 ms blocks
     assert heard == b"".join(bytes(len(pcm) // 2) for pcm in given)  # what clean returned
+    assert opened < times[0] and times == sorted(times)  # when each block was captured
+    assert 0.05 < (times[-1] - times[0]) / (len(times) - 1) < 0.2  # 100 ms apart, on average
 
 
 @audio

@@ -1,12 +1,16 @@
 """Echo cancellation: the coach's own voice taken out of the microphone before it is recognized.
 
-The speaker's output stream records every block it writes, silence included (`Playback`): one
-continuous stream, in the order the device plays it. Before each microphone block is cleaned,
-the `EchoCanceller` hands all of it that has come since to WebRTC's echo canceller (AEC3, through
-LiveKit's audio processing module) as the reference, 10 ms at a time, then the captured block.
-The reference always arrives ahead of its echo (a block is written before it sounds), and AEC3
-finds the delay between them (up to about half a second) and the room's reverberation itself,
-from the audio: no clock of ours has to agree with the sound card's.
+The speaker's output stream records every block it writes, silence included, with the moment it
+wrote it (`Playback`): one continuous stream, in the order the device plays it. Before each
+microphone block is cleaned, the `EchoCanceller` hands what was written up to the moment the
+block was captured to WebRTC's echo canceller (AEC3, through LiveKit's audio processing module)
+as the reference, 10 ms at a time, then the captured block. The reference always arrives ahead of
+its echo (a block is written before it sounds), and AEC3 finds the delay between them (up to
+about half a second) and the room's reverberation itself, from the audio. Pairing by the moment
+of capture keeps that delay steady when the listener falls behind (a long final result) and
+catches up on a burst of blocks: handed everything written so far, the first block of the burst
+would get a second of reference ahead of its echo, and AEC3 would lose the room for a moment and
+let the coach's voice through.
 
 AEC3 learns the room in the first seconds the coach speaks; until then what it returns is the
 coach's voice, partly removed and distorted, which the recognizer mishears more than the voice
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -47,13 +52,18 @@ output is used: once it has learned the room it removes 35 to 45 dB; a voice it 
 it only suppresses, by 5 to 25 dB."""
 CONVERGED_SECONDS = 2.0
 """Seconds of the coach's voice over which CONVERGED_DB is measured."""
+GAP_DB = 20.0
+"""A captured frame this far below the mean of the measure is a gap between the coach's words."""
+GAP_FRAMES = 200
+"""Frames of the coach's voice after which the gate opens even without a gap (a noisy room)."""
+
 
 class Playback:
     """Everything the speaker's output stream wrote, in order. Written by the stream's callback,
     read (at SAMPLE_RATE) by the listener's thread."""
 
     def __init__(self) -> None:
-        self._blocks: deque[tuple[int, bytes]] = deque()
+        self._blocks: deque[tuple[float, int, bytes]] = deque()
         self._queued = 0.0
         self._lock = threading.Lock()
         self._resamplers: dict[int, Resampler] = {}
@@ -61,16 +71,21 @@ class Playback:
     def push(self, pcm: bytes, rate: int) -> None:
         """The output stream wrote pcm (int16 mono at rate): called from its callback."""
         with self._lock:
-            self._blocks.append((rate, pcm))
+            self._blocks.append((time.monotonic(), rate, pcm))
             self._queued += len(pcm) / 2 / rate
             while self._queued > KEEP:
-                old_rate, old = self._blocks.popleft()
+                _, old_rate, old = self._blocks.popleft()
                 self._queued -= len(old) / 2 / old_rate
 
-    def take(self) -> np.ndarray:
-        """What was written since the last call, at SAMPLE_RATE."""
+    def take(self, until: float | None = None) -> np.ndarray:
+        """What was written since the last call, at SAMPLE_RATE: all of it, or what was written
+        up to the time.monotonic() until."""
+        blocks = []
         with self._lock:
-            blocks, self._blocks, self._queued = list(self._blocks), deque(), 0.0
+            while self._blocks and (until is None or self._blocks[0][0] <= until):
+                _, rate, pcm = self._blocks.popleft()
+                self._queued -= len(pcm) / 2 / rate
+                blocks.append((rate, pcm))
         out = [self._at_our_rate(pcm, rate) for rate, pcm in blocks]
         return np.frombuffer(b"".join(out), "<i2")
 
@@ -101,9 +116,11 @@ class EchoCanceller:
         """AEC3's output is being passed on."""
         return self._gate.open
 
-    def __call__(self, pcm: bytes) -> bytes:
+    def __call__(self, pcm: bytes, captured_at: float | None = None) -> bytes:
         """pcm (int16 at SAMPLE_RATE) less the coach's echo, once AEC3 has learned the room.
-        Returns whole frames only: up to 10 ms is held back for the next block."""
+        captured_at, the time.monotonic() at which the block was captured, pairs it with what was
+        played by then; without it, with everything played so far. Returns whole frames only: up
+        to 10 ms is held back for the next block."""
         samples = np.concatenate([self._held, np.frombuffer(pcm, "<i2")])
         frames = len(samples) // FRAME
         self._held = samples[frames * FRAME :]
@@ -111,7 +128,7 @@ class EchoCanceller:
         if self._failed:
             return captured.tobytes()
         try:
-            self._feed_reference()
+            self._feed_reference(captured_at)
             return b"".join(self._frame(captured[i * FRAME : (i + 1) * FRAME])
                             for i in range(frames))
         except RuntimeError as exc:  # the native module failed: hear the room as it is
@@ -119,8 +136,8 @@ class EchoCanceller:
             self._failed = True
             return captured.tobytes()
 
-    def _feed_reference(self) -> None:
-        played = np.concatenate([self._reference, self._playback.take()])
+    def _feed_reference(self, until: float | None) -> None:
+        played = np.concatenate([self._reference, self._playback.take(until)])
         frames = len(played) // FRAME
         self._reference = played[frames * FRAME :]
         for i in range(frames):
@@ -141,7 +158,11 @@ class EchoCanceller:
 
 class _Gate:
     """Opens for good once AEC3 has removed CONVERGED_DB of the coach's voice over the last
-    CONVERGED_SECONDS of captured frames heard while the coach spoke, after WARMUP_SECONDS."""
+    CONVERGED_SECONDS of captured frames heard while the coach spoke, after WARMUP_SECONDS; and
+    then only in a gap between the coach's words (a captured frame GAP_DB below the mean of the
+    measure, or the coach silent), or after GAP_FRAMES. Opened within a word, it cut the word off
+    in the middle of an utterance the recognizer was hearing, and the broken end was heard as
+    words ("glute ache" at the end of the safety statement: pain)."""
 
     def __init__(self) -> None:
         self.open = False
@@ -152,28 +173,46 @@ class _Gate:
         """Frames to come that may still hold the echo of the coach's last loud frame."""
         self._heard = 0
         """Frames heard while the coach spoke."""
+        self._learned = False
+        """AEC3 has been seen to remove CONVERGED_DB: the gate opens at the next gap."""
+        self._level = 0.0
+        """Mean energy of a captured frame over the measure."""
+        self._waited = 0
+        """Frames of the coach's voice since it was learned."""
 
     def reference(self, frame: np.ndarray) -> None:
         if _dbfs(frame) > ACTIVE_DBFS:
             self._speaking = ECHO_FRAMES
 
     def passes(self, captured: np.ndarray, cleaned: np.ndarray) -> bool:
-        if self.open or self._speaking <= 0:
+        if self._speaking <= 0:
+            self.open = self.open or self._learned
             return self.open
         self._speaking -= 1
         self._heard += 1
+        if self.open:
+            return True
         if self._warmup > 0:
             self._warmup -= 1
             return False
+        if self._learned:
+            self._waited += 1
+            gap = _energy(captured) * 10 ** (GAP_DB / 10) < self._level
+            self.open = gap or self._waited > GAP_FRAMES
+            if self.open:
+                logger.info("echo canceller: passing its output on, %.2f s later, %s",
+                            self._waited / 100, "in a gap" if gap else "without a gap")
+            return self.open
         self._recent.append((_energy(captured), _energy(cleaned)))
         if len(self._recent) == self._recent.maxlen:
             heard = sum(c for c, _ in self._recent)
             left = sum(k for _, k in self._recent)
-            self.open = heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0)
-            if self.open:
-                logger.info("echo canceller converged after %.1f s of the coach's voice: passing "
-                            "its output on", self._heard / 100)
-        return self.open
+            self._learned = heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0)
+            self._level = heard / len(self._recent)
+            if self._learned:
+                logger.info("echo canceller converged after %.1f s of the coach's voice",
+                            self._heard / 100)
+        return False
 
 
 def _energy(samples: np.ndarray) -> float:

@@ -28,8 +28,9 @@ CLOSE_SECONDS = 2.0
 FALLBACK_RATES = (48000, 44100, 32000)
 """Hertz tried, after the device's default rate, when it cannot record at SAMPLE_RATE."""
 
-Cleaner = Callable[[bytes], bytes]
-"""What each block goes through before it is yielded: the echo canceller."""
+Cleaner = Callable[[bytes, float], bytes]
+"""What each block goes through before it is yielded, with the time.monotonic() at which it was
+captured: the echo canceller."""
 
 
 class MicSource:
@@ -49,7 +50,7 @@ class MicSource:
         """Hertz the device runs at; chunks are resampled to SAMPLE_RATE when it differs."""
         self._resample = Resampler(self.rate) if self.rate != SAMPLE_RATE else None
         self._clean = clean
-        self._queue: queue.Queue[bytes] = queue.Queue(
+        self._queue: queue.Queue[tuple[float, bytes]] = queue.Queue(
             maxsize=int(QUEUE_SECONDS * 1000 / block_ms))
         self._stall_seconds = stall_seconds
         self._last_audio = time.monotonic()
@@ -84,18 +85,20 @@ class MicSource:
         if status.input_overflow:
             self.overflows += 1
         try:
-            self._queue.put_nowait(bytes(indata))
+            self._queue.put_nowait((self._last_audio, bytes(indata)))
         except queue.Full:
             self.dropped += 1
 
     def chunks(self) -> Iterator[bytes]:
-        while (pcm := self._next()) is not None:
+        while (block := self._next()) is not None:
             self._report_losses()
+            at, pcm = block
             pcm = self._resample(pcm) if self._resample else pcm
-            yield self._clean(pcm) if self._clean else pcm
+            yield self._clean(pcm, at) if self._clean else pcm
 
-    def _next(self) -> bytes | None:
-        """The next block; None once closed; AudioError when the stream died or went quiet."""
+    def _next(self) -> tuple[float, bytes] | None:
+        """The next block and when it was captured; None once closed; AudioError when the stream
+        died or went quiet."""
         while not self._closed:
             try:
                 return self._queue.get(timeout=POLL_SECONDS)
