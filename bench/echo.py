@@ -165,19 +165,23 @@ def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
     return to_pcm(total)
 
 
-def cancelled(mic: bytes, speaker: np.ndarray) -> bytes:
+def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:
     """mic through the echo canceller, each 100 ms chunk once the speaker's output stream has
-    written what it plays up to AHEAD past the chunk's end."""
+    written what it plays up to AHEAD past the chunk's end; and the second at which it had
+    learned the room (inf if never)."""
     playback = Playback()
     canceller = EchoCanceller(playback)
     out: list[bytes] = []
     written = 0
+    learned = float("inf")
     for i, chunk in enumerate(chunks(mic)):
         upto = min(len(speaker), round(((i + 1) * CHUNK_BYTES / 2 / RATE + AHEAD) * RATE))
         playback.push(to_pcm(speaker[written:upto]), RATE)
         written = upto
         out.append(canceller(chunk))
-    return b"".join(out)
+        if canceller.converged and learned == float("inf"):
+            learned = (i + 1) * CHUNK_BYTES / 2 / RATE
+    return b"".join(out), learned
 
 
 def render(texts: set[str], rate: int | None) -> dict[str, bytes]:
@@ -198,8 +202,10 @@ def speaking_at(lines: list[Line], now: float) -> str:
     return " ".join(ln.text for ln in lines if ln.start <= now <= ln.end + ECHO_TAIL)
 
 
-def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str) -> Tally:
-    """Stream the audio through a fresh recognizer into a told and an untold Hearing."""
+def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str,
+        learned: float | None = None) -> Tally:
+    """Stream the audio through a fresh recognizer into a told and an untold Hearing; the told
+    one knows when the canceller learned the room (at second learned; None: no canceller)."""
     recognizer = make_recognizer("pocketsphinx", None, matcher.intents.expanded())
     tally, clock = Tally(), [0.0]
 
@@ -209,7 +215,8 @@ def run(pcm: bytes, lines: list[Line], matcher: Matcher, label: str) -> Tally:
     def untold(text: str) -> None:
         tally.before.append((clock[0], text, _intent(matcher, text)))
 
-    hearings = (Hearing(matcher, told, lambda: speaking_at(lines, clock[0])),
+    hearings = (Hearing(matcher, told, lambda: speaking_at(lines, clock[0]),
+                        None if learned is None else lambda: clock[0] >= learned),
                 Hearing(matcher, untold))
     total = len(pcm) // CHUNK_BYTES
     for i, chunk in enumerate(tqdm(chunks(pcm), label, total, unit="chunk", file=sys.stderr)):
@@ -256,7 +263,8 @@ def over_coach(clips: dict[str, bytes], matcher: Matcher) -> dict[str, dict[str,
             at = int(((line.start + line.end) / 2 + ECHO_DELAY) * RATE) - len(user) // 2
             voice[at: at + len(user)] += user
         mic = heard(speaker, voice)
-        with_aec = run(cancelled(mic, speaker), lines, matcher, f"{phrase!r} over, cancelled")
+        pcm, learned = cancelled(mic, speaker)
+        with_aec = run(pcm, lines, matcher, f"{phrase!r} over, cancelled", learned)
         without = run(mic, lines, matcher, f"{phrase!r} over, not cancelled")
         shares[phrase] = {name: _share(acted, lines, intent) for name, acted in (
             ("cancelled", with_aec.acted), ("canceller only", with_aec.before),
@@ -288,7 +296,8 @@ def main() -> dict[str, float]:
         lay(voice, more, clips)
     mic = heard(voice)
     start = time.perf_counter()
-    with_aec = run(cancelled(mic, voice), lines, matcher, "own voice, cancelled")
+    pcm, learned = cancelled(mic, voice)
+    with_aec = run(pcm, lines, matcher, "own voice, cancelled", learned)
     without = run(mic, lines, matcher, "own voice, not cancelled")
     seconds = time.perf_counter() - start
     figures = report(with_aec, without, lines, seconds)

@@ -251,6 +251,26 @@ def test_a_fleeting_stop_or_pause_over_the_coach_is_a_mishearing(matcher: Matche
     assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True)) == []
 
 
+def test_before_the_canceller_has_learned_the_room_only_pain_over_the_coach_counts(
+        matcher: Matcher) -> None:
+    """Rule 5: an utterance over the coach begun before the canceller learned the room."""
+    said = "Hello, good to have you here. Say start and the name of an exercise."
+    out: list[str] = []
+    learned = [False]
+    hearing = Hearing(matcher, out.append, lambda: said, lambda: learned[0])
+    hearing.take(Hypothesis("good [unk] exit", False))
+    learned[0] = True  # its output comes in: quiet, and the cut-off "exercise" stands as "exit"
+    hearing.take(Hypothesis("good [unk] exit", False, settled=True))
+    hearing.take(Hypothesis("good [unk] exit", True))
+    assert out == []
+    hearing.take(Hypothesis("[unk] it hurts", False, settled=True))  # pain, as ever, at once
+    assert out == ["[unk] it hurts"]
+    hearing.take(Hypothesis("[unk] it hurts", True))
+    for hyp in (Hypothesis("stop", False), Hypothesis("stop", True)):  # a new utterance: learned
+        hearing.take(hyp)
+    assert out == ["[unk] it hurts", "stop"]
+
+
 def test_a_word_that_looks_nearly_like_the_coachs_is_its_echo(matcher: Matcher) -> None:
     said = "Lift your top knee."
     assert over_coach(matcher, (said, "stop", False), (said, "stop knee", False),

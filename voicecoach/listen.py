@@ -34,6 +34,11 @@ the line playing and those that ended within its echo tail, about a second):
    is gone ("sec" then "set"), while a word the user said stays. With pocketsphinx on 10 minutes
    of the coach's own voice fed back (bench/echo.py), this cut the stops and pauses it gave
    itself from 22 to 2.
+5. Stop and pause are not acted on in an utterance heard over the coach any part of which was
+   heard before the echo canceller had learned the room (`learned`): the first seconds of the
+   coach's first line, which the recognizer hears as it is. In real time the coach took "exit"
+   out of its own "exercise" there, and rule 4 did not hold: the word stood in the partial cut
+   off when the canceller's output came in. Pain is acted on all the same.
 
 Blind spots: the user saying the words the coach is saying at that moment is taken for echo ("it
 hurts" while the coach says "just say it hurts", "stop" over "Stop this exercise now", or over
@@ -88,10 +93,16 @@ class Hearing:
     coach's own voice (the rule is in the module docstring)."""
 
     def __init__(self, matcher: Matcher, out: Callable[[str], None],
-                 speaking: Callable[[], str] | None = None) -> None:
+                 speaking: Callable[[], str] | None = None,
+                 learned: Callable[[], bool] | None = None) -> None:
         self.matcher, self.out = matcher, out
         self.speaking = speaking or _silent
         """What the coach is saying now, echo tail included (Speaker.speaking)."""
+        self.learned = learned or _learned
+        """Whether the echo canceller has learned the room (EchoCanceller.converged); always,
+        without one."""
+        self._unlearned = False
+        """Part of the utterance under way was heard before the canceller learned the room."""
         self._acted: str | None = None
         """The intent already acted on in the utterance under way."""
         self._said: set[str] = set()
@@ -101,9 +112,10 @@ class Hearing:
 
     def take(self, hyp: Hypothesis) -> None:
         self._said.update(self.matcher.words(self.speaking()))
+        self._unlearned = self._unlearned or not self.learned()
         if hyp.final:
             self._final(hyp.text, over_coach=bool(self._said))
-            self._said, self._seen = set(), set()
+            self._said, self._seen, self._unlearned = set(), set(), False
             return
         settled = hyp.text if hyp.settled else _settled(hyp.text)
         if self._said:
@@ -137,12 +149,15 @@ class Hearing:
             word, self._said, scorer=fuzz.ratio, score_cutoff=NEAR) is not None
 
     def _urgent_over_coach(self, text: str) -> Match | None:
-        """Pain as sure as URGENT_CUTOFF (a pain word is sure); stop or pause as sure, and heard
-        in an earlier hypothesis of the utterance too (rule 4)."""
+        """Pain as sure as URGENT_CUTOFF (a pain word is sure); stop or pause as sure, heard in
+        an earlier hypothesis of the utterance too (rule 4), and all of it heard once the echo
+        canceller had learned the room (rule 5)."""
         found = self.matcher.urgent(text)
         if found is None or found.score < URGENT_CUTOFF:
             return None
-        return found if found.intent in self._seen or found.intent == "report_pain" else None
+        if found.intent == "report_pain":
+            return found
+        return found if found.intent in self._seen and not self._unlearned else None
 
     def _remember(self, text: str) -> None:
         """Note the urgent intent a partial hypothesis holds, for rule 4."""
@@ -170,6 +185,10 @@ class Hearing:
 
 def _silent() -> str:
     return ""
+
+
+def _learned() -> bool:
+    return True
 
 
 def _settled(partial: str) -> str:
@@ -207,10 +226,11 @@ class Listener(threading.Thread):
 
     def __init__(self, open_source: Callable[[], AudioSource], recognizer: Recognizer,
                  matcher: Matcher, heard: queue.Queue[Utterance],
-                 speaking: Callable[[], str] | None = None) -> None:
+                 speaking: Callable[[], str] | None = None,
+                 learned: Callable[[], bool] | None = None) -> None:
         super().__init__(name="listener", daemon=True)
         self.open_source, self.recognizer, self.heard = open_source, recognizer, heard
-        self.hearing = Hearing(matcher, heard.put, speaking)
+        self.hearing = Hearing(matcher, heard.put, speaking, learned)
         self.stopping = threading.Event()
         self.source: AudioSource | None = None
 

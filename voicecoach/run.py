@@ -138,7 +138,8 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
     if recognizer.name == "pocketsphinx" and args.recognizer == "auto":
         heard.put(Notice("recognizer_fallback"))
     listener = Listener(lambda: MicSource(args.input_device, clean=clean), recognizer, matcher,
-                        heard, speaker.speaking if speaker else None)
+                        heard, speaker.speaking if speaker else None,
+                        (lambda: clean.converged) if clean else None)
     listener.start()
     stack.callback(listener.stop)
 

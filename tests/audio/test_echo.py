@@ -209,15 +209,18 @@ def learn(gate: echo._Gate, frames: int) -> list[bool]:
     return passed
 
 
-def test_the_gate_opens_in_a_gap_between_the_coachs_words_once_aec3_has_learned_the_room(
+def test_the_gate_opens_in_a_pause_between_the_coachs_words_once_aec3_has_learned_the_room(
         ) -> None:
     measure = round((echo.WARMUP_SECONDS + echo.CONVERGED_SECONDS) * 100)
     gate = echo._Gate()
     assert not any(learn(gate, measure + 20))  # learned, but within a word
-    gate.reference(np.full(FRAME, 3000, np.int16))
-    assert gate.passes(np.full(FRAME, 200, np.int16), np.zeros(FRAME, np.int16))  # 24 dB down
+    pause = []
+    for _ in range(echo.PAUSE_FRAMES):
+        gate.reference(np.zeros(FRAME, np.int16))  # the coach pauses; its echo goes on a while
+        pause.append(gate.passes(np.full(FRAME, 3000, np.int16), np.zeros(FRAME, np.int16)))
+    assert pause == [False] * (echo.PAUSE_FRAMES - 1) + [True]  # long enough: not a "k"
     assert gate.open and all(learn(gate, 5))
-    never = echo._Gate()  # a room too noisy for gaps: it opens all the same, a little later
+    never = echo._Gate()  # a coach that never pauses: it opens all the same, a little later
     assert learn(never, measure + echo.GAP_FRAMES + 1) == [False] * (measure + echo.GAP_FRAMES) + [
         True]
 

@@ -52,10 +52,13 @@ output is used: once it has learned the room it removes 35 to 45 dB; a voice it 
 it only suppresses, by 5 to 25 dB."""
 CONVERGED_SECONDS = 2.0
 """Seconds of the coach's voice over which CONVERGED_DB is measured."""
-GAP_DB = 20.0
-"""A captured frame this far below the mean of the measure is a gap between the coach's words."""
+PAUSE_FRAMES = 10
+"""Frames in a row of the coach's own audio quieter than ACTIVE_DBFS that make a pause between
+its words: espeak-ng pauses 110 to 290 ms at a comma or a full stop, and no more than 40 ms
+within a word (the closure of a "k" or a "t"; one, cut there, made the coach's "exercise" into
+"exit")."""
 GAP_FRAMES = 200
-"""Frames of the coach's voice after which the gate opens even without a gap (a noisy room)."""
+"""Frames of the coach's voice after which the gate opens even without a pause."""
 
 
 class Playback:
@@ -159,10 +162,10 @@ class EchoCanceller:
 class _Gate:
     """Opens for good once AEC3 has removed CONVERGED_DB of the coach's voice over the last
     CONVERGED_SECONDS of captured frames heard while the coach spoke, after WARMUP_SECONDS; and
-    then only in a gap between the coach's words (a captured frame GAP_DB below the mean of the
-    measure, or the coach silent), or after GAP_FRAMES. Opened within a word, it cut the word off
-    in the middle of an utterance the recognizer was hearing, and the broken end was heard as
-    words ("glute ache" at the end of the safety statement: pain)."""
+    then only in a pause between the coach's words (PAUSE_FRAMES of its audio, or its echo all
+    gone), or after GAP_FRAMES. Opened within a word, it cut the
+    word off in the middle of an utterance the recognizer was hearing, and the broken end was
+    heard as words ("glute ache" at the end of the safety statement: pain)."""
 
     def __init__(self) -> None:
         self.open = False
@@ -175,14 +178,19 @@ class _Gate:
         """Frames heard while the coach spoke."""
         self._learned = False
         """AEC3 has been seen to remove CONVERGED_DB: the gate opens at the next gap."""
-        self._level = 0.0
-        """Mean energy of a captured frame over the measure."""
         self._waited = 0
         """Frames of the coach's voice since it was learned."""
+        self._pause = 0
+        """The coach's latest frames in a row that were quieter than ACTIVE_DBFS."""
+        self._paused = False
+        """The coach has paused since AEC3 was seen to learn the room."""
 
     def reference(self, frame: np.ndarray) -> None:
         if _dbfs(frame) > ACTIVE_DBFS:
-            self._speaking = ECHO_FRAMES
+            self._speaking, self._pause = ECHO_FRAMES, 0
+        else:
+            self._pause += 1
+            self._paused = self._paused or (self._learned and self._pause >= PAUSE_FRAMES)
 
     def passes(self, captured: np.ndarray, cleaned: np.ndarray) -> bool:
         if self._speaking <= 0:
@@ -197,18 +205,17 @@ class _Gate:
             return False
         if self._learned:
             self._waited += 1
-            gap = _energy(captured) * 10 ** (GAP_DB / 10) < self._level
+            gap = self._paused
             self.open = gap or self._waited > GAP_FRAMES
             if self.open:
                 logger.info("echo canceller: passing its output on, %.2f s later, %s",
-                            self._waited / 100, "in a gap" if gap else "without a gap")
+                            self._waited / 100, "at a pause" if gap else "without a pause")
             return self.open
         self._recent.append((_energy(captured), _energy(cleaned)))
         if len(self._recent) == self._recent.maxlen:
             heard = sum(c for c, _ in self._recent)
             left = sum(k for _, k in self._recent)
             self._learned = heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0)
-            self._level = heard / len(self._recent)
             if self._learned:
                 logger.info("echo canceller converged after %.1f s of the coach's voice",
                             self._heard / 100)
