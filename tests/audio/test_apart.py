@@ -89,3 +89,29 @@ def test_the_coachs_other_threads_run_while_it_decodes(apart: RecognizerProcess)
         ticker.join()
     gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert max(gaps) < 0.2, max(gaps)
+
+
+def test_closing_it_while_another_thread_is_hearing_ends_both_quietly(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """As when the session ends while the listener's thread is in a call."""
+    recognizer = RecognizerProcess("pocketsphinx", None, SENTENCES)
+    failures: list[BaseException] = []
+    closed = threading.Event()
+
+    def listen() -> None:
+        try:
+            while not closed.is_set():
+                recognizer.accept(bytes(3200))
+        except BaseException as exc:  # any of them is the failure looked for
+            failures.append(exc)
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    time.sleep(0.3)
+    recognizer.close()
+    closed.set()
+    listener.join(5.0)
+    assert failures == [] and not listener.is_alive()
+    assert recognizer.accept(bytes(3200)) is None  # closed: no answer, and no error
+    assert not recognizer._process.is_alive()
+    assert "Traceback" not in capfd.readouterr().err  # nor from the process

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from voicecoach.ports import Hypothesis
 log = logging.getLogger(__name__)
 START_SECONDS = 120.0
 """How long the process may take to load its model (a large Vosk model takes tens of seconds)."""
+CLOSE_SECONDS = 2.0
+"""How long close() waits for a call under way (a final result takes up to about a second)."""
 
 
 class RecognizerProcess:
@@ -37,6 +40,8 @@ class RecognizerProcess:
         self._args = (kind, model, sentences, logging.getLogger().level)
         self.name = ""
         self._closed = False
+        self._lock = threading.Lock()
+        """Held for each call: close() never takes the pipe from under one."""
         self._start()
 
     def accept(self, pcm: bytes) -> Hypothesis | None:
@@ -46,8 +51,15 @@ class RecognizerProcess:
         return self._call("finish", b"")
 
     def close(self) -> None:
+        """End the process; a call under way in another thread returns None."""
         self._closed = True
-        self._stop()
+        if not self._lock.acquire(timeout=CLOSE_SECONDS):  # a call is stuck: end it under it
+            self._process.kill()
+            self._lock.acquire()
+        try:
+            self._stop()
+        finally:
+            self._lock.release()
 
     def _stop(self) -> None:
         self._conn.close()
@@ -73,19 +85,22 @@ class RecognizerProcess:
                              ) from None
 
     def _call(self, what: str, pcm: bytes) -> Hypothesis | None:
-        try:
-            self._conn.send((what, pcm))
-            answer: Hypothesis | None = self._answer()
-        except (EOFError, OSError):
-            if self._closed:  # closed by another thread while this one waited
+        with self._lock:
+            if self._closed:
                 return None
-            self._process.join(timeout=1.0)
-            code = self._process.exitcode
-            log.warning("the speech recognizer stopped (exit code %s); starting it again", code)
-            self._stop()
-            self._start()
-            return None
-        return answer
+            try:
+                self._conn.send((what, pcm))
+                answer: Hypothesis | None = self._answer()
+            except (EOFError, OSError):
+                if self._closed:  # ended by close() while this call waited
+                    return None
+                self._process.join(timeout=1.0)
+                log.warning("the speech recognizer stopped (exit code %s); starting it again",
+                            self._process.exitcode)
+                self._stop()
+                self._start()
+                return None
+            return answer
 
     def _answer(self) -> Any:
         ok, value = self._conn.recv()
@@ -109,11 +124,14 @@ def serve(conn: Connection, kind: str, model: Path | None, sentences: list[str],
     while True:
         try:
             what, pcm = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the coach has closed the pipe, or is gone
             return
         try:
             heard = recognizer.accept(pcm) if what == "accept" else recognizer.finish()
         except RuntimeError as exc:  # the decoder failed on this audio: the next may do
             log.warning("the speech recognizer failed on a piece of audio (%s)", exc)
             heard = None
-        conn.send((True, heard))
+        try:
+            conn.send((True, heard))
+        except OSError:
+            return
