@@ -175,12 +175,13 @@ def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:
     written = 0
     learned = float("inf")
     for i, chunk in enumerate(chunks(mic)):
-        upto = min(len(speaker), round(((i + 1) * CHUNK_BYTES / 2 / RATE + AHEAD) * RATE))
+        end = (i + 1) * CHUNK_BYTES / 2 / RATE
+        upto = min(len(speaker), round((end + AHEAD) * RATE))
         playback.push(to_pcm(speaker[written:upto]), RATE)
         written = upto
         out.append(canceller(chunk))
         if canceller.converged and learned == float("inf"):
-            learned = (i + 1) * CHUNK_BYTES / 2 / RATE
+            learned = end
     return b"".join(out), learned
 
 

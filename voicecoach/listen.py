@@ -4,9 +4,8 @@ Pain, stop and pause act on a partial result, before the speaker has finished; e
 the final result. A partial's newest word is still being heard and is often the start of another
 ("okay" begins as "ow", "start" as "stop"), so it counts once a later word, a moment of quiet
 after it (Hypothesis.settled) or the final result settles it; but a pain word of SURE_PAIN_LETTERS
-or more counts at once. An utterance acted on
-early is not passed on again at its end, unless its end turns out to be pain ("stop ... it hurts"):
-pain is never held back.
+or more counts at once. An utterance acted on early is not passed on again at its end, unless its
+end turns out to be pain ("stop ... it hurts"): pain is never held back.
 
 The microphone stays open while the coach talks, so the recognizer hears the coach too ("Stop
 when your shoulders...", "Say resume when you're ready", "just say it hurts"). The coach must

@@ -67,6 +67,20 @@ def test_a_recognizer_that_dies_is_started_again_with_a_warning(
     assert not recognizer._process.is_alive()
 
 
+def test_a_recognizer_that_cannot_be_started_again_says_why_and_hears_nothing_more(
+        caplog: pytest.LogCaptureFixture) -> None:
+    recognizer = RecognizerProcess("pocketsphinx", None, SENTENCES)
+    try:
+        recognizer._args = ("whisper", *recognizer._args[1:])  # as if its model had gone
+        recognizer._process.kill()
+        with caplog.at_level(logging.WARNING):
+            assert recognizer.accept(bytes(3200)) is None
+        assert "Unknown recognizer 'whisper'" in caplog.text  # the reason, not a traceback
+        assert recognizer.accept(bytes(3200)) is None
+    finally:
+        recognizer.close()
+
+
 def test_the_coachs_other_threads_run_while_it_decodes(apart: RecognizerProcess) -> None:
     """The final result of the safety statement heard whole (the coach's own voice, before the
     canceller has learned the room) takes pocketsphinx most of a second, during which it holds

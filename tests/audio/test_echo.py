@@ -221,8 +221,8 @@ def test_the_gate_opens_in_a_pause_between_the_coachs_words_once_aec3_has_learne
     assert pause == [False] * (echo.PAUSE_FRAMES - 1) + [True]  # long enough: not a "k"
     assert gate.open and all(learn(gate, 5))
     never = echo._Gate()  # a coach that never pauses: it opens all the same, a little later
-    assert learn(never, measure + echo.GAP_FRAMES + 1) == [False] * (measure + echo.GAP_FRAMES) + [
-        True]
+    waited = measure + echo.WAIT_FRAMES
+    assert learn(never, waited + 1) == [False] * waited + [True]
 
 
 def finals(pcm: bytes) -> list[str]:

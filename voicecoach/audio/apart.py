@@ -9,7 +9,8 @@ is misheard ("ow", "quit"). In a process of its own the recognizer decodes on it
 listener's thread waits for it on a pipe, which holds no lock.
 
 `RecognizerProcess` is a Recognizer: each call is sent to the process and its answer awaited. A
-process that dies is started again, with a warning, and the utterance under way is lost.
+process that dies is started again, with a warning, and the utterance under way is lost; one
+that cannot be started again is said to, and hears nothing more.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class RecognizerProcess:
 
     def _stop(self) -> None:
         self._conn.close()
-        self._process.join(timeout=2.0)
+        self._process.join(timeout=CLOSE_SECONDS)
         if self._process.is_alive():
             self._process.kill()
 
@@ -98,7 +99,11 @@ class RecognizerProcess:
                 log.warning("the speech recognizer stopped (exit code %s); starting it again",
                             self._process.exitcode)
                 self._stop()
-                self._start()
+                try:
+                    self._start()
+                except VoicecoachError as exc:  # nothing to hear with: say why, once
+                    log.warning("%s", exc)
+                    self._closed = True
                 return None
             return answer
 

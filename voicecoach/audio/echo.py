@@ -57,7 +57,7 @@ PAUSE_FRAMES = 10
 its words: espeak-ng pauses 110 to 290 ms at a comma or a full stop, and no more than 40 ms
 within a word (the closure of a "k" or a "t"; one, cut there, made the coach's "exercise" into
 "exit")."""
-GAP_FRAMES = 200
+WAIT_FRAMES = 200
 """Frames of the coach's voice after which the gate opens even without a pause."""
 
 
@@ -163,9 +163,9 @@ class _Gate:
     """Opens for good once AEC3 has removed CONVERGED_DB of the coach's voice over the last
     CONVERGED_SECONDS of captured frames heard while the coach spoke, after WARMUP_SECONDS; and
     then only in a pause between the coach's words (PAUSE_FRAMES of its audio, or its echo all
-    gone), or after GAP_FRAMES. Opened within a word, it cut the
-    word off in the middle of an utterance the recognizer was hearing, and the broken end was
-    heard as words ("glute ache" at the end of the safety statement: pain)."""
+    gone), or after WAIT_FRAMES. Opened within a word, it cut the word off in the middle of an
+    utterance the recognizer was hearing, and the broken end was heard as words ("glute ache" at
+    the end of the safety statement: pain)."""
 
     def __init__(self) -> None:
         self.open = False
@@ -177,7 +177,7 @@ class _Gate:
         self._heard = 0
         """Frames heard while the coach spoke."""
         self._learned = False
-        """AEC3 has been seen to remove CONVERGED_DB: the gate opens at the next gap."""
+        """AEC3 has been seen to remove CONVERGED_DB: the gate opens at the next pause."""
         self._waited = 0
         """Frames of the coach's voice since it was learned."""
         self._pause = 0
@@ -205,11 +205,10 @@ class _Gate:
             return False
         if self._learned:
             self._waited += 1
-            gap = self._paused
-            self.open = gap or self._waited > GAP_FRAMES
+            self.open = self._paused or self._waited > WAIT_FRAMES
             if self.open:
                 logger.info("echo canceller: passing its output on, %.2f s later, %s",
-                            self._waited / 100, "at a pause" if gap else "without a pause")
+                            self._waited / 100, "at a pause" if self._paused else "without one")
             return self.open
         self._recent.append((_energy(captured), _energy(cleaned)))
         if len(self._recent) == self._recent.maxlen:
