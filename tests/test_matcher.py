@@ -110,6 +110,22 @@ def test_pain_sentences_see_unknown_words_as_heard(matcher: Matcher, text: str) 
     assert _got(matcher, text)[0] == "report_pain"
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    ("okay so i'm lying down now let's start with the glute bridges", "start_exercise"),
+    ("sorry the dog was barking can you say that again", "repeat"),
+    ("i was thinking we could skip this one", "next"),
+])
+def test_a_command_after_a_remark_is_understood(matcher: Matcher, text: str, intent: str) -> None:
+    assert _got(matcher, text)[0] == intent
+
+
+@pytest.mark.parametrize("text", [
+    "my friend likes side lying hip abduction", "which arm goes up in bird dog",
+    "how does a bridge hold up", "let's go to the park later"])
+def test_an_ending_that_is_a_name_or_two_words_is_no_command(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] is None
+
+
 def test_short_words_need_an_exact_hearing(matcher: Matcher) -> None:
     assert _got(matcher, "no")[0] == "no"
     assert _got(matcher, "now")[0] is None

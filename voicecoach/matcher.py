@@ -19,7 +19,12 @@ The recipe, in order:
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
 6. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
-   is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``.
+   is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
+7. failing that, the longest ending of the utterance, of ``TAIL_WORDS`` to ``TAIL_MAX_WORDS``
+   words and more than the exercise's name, that matches on its own scoring at least
+   ``TAIL_CUTOFF``: a command after a remark ("okay i'm lying down now let's start with the
+   bridges"). Openings are not tried: what follows a command usually changes it ("let's go
+   shopping", "i'm done with the laundry").
 """
 
 from __future__ import annotations
@@ -61,6 +66,13 @@ LEAD_INS = {"yes": 2, "no": 1}
 then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not understood."""
 LEAD_IN_CUTOFF = 88.0
 """Lowest similarity of the command after a lead-in: a second guess must be a close one."""
+TAIL_CUTOFF = 95.0
+"""Lowest similarity of the command that ends an utterance not understood as a whole."""
+TAIL_WORDS = 3
+"""Fewest words of that command: two are too often a phrase of another sentence ("how does a
+bridge hold up" is no "hold up")."""
+TAIL_MAX_WORDS = 8
+"""Most words of that command: longer endings are seldom one, and each costs a full match."""
 
 INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
@@ -141,12 +153,11 @@ class Matcher:
             return None
         if self._has_pain_word(tokens):
             return Match("report_pain")
-        heard, scores = max(((h, self._scores(h)) for h in self._readings(tokens)),
-                            key=lambda found: max((s for s, _ in found[1].values()), default=0))
+        heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", None)
         if pain and pain[0] >= PAIN_CUTOFF and not self._negated(tokens):
             return Match("report_pain", score=round(pain[0], 1))
-        return self._decide(heard, scores) or self._led_in(tokens)
+        return self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -179,6 +190,17 @@ class Matcher:
                 return found if found and found.score >= LEAD_IN_CUTOFF else None
         return None
 
+    def _tail(self, tokens: tuple[str, ...]) -> Match | None:
+        """The command that ends the utterance (rule 7), if sure enough."""
+        for start in range(max(1, len(tokens) - TAIL_MAX_WORDS), len(tokens) - TAIL_WORDS + 1):
+            heard, scores = self._best_reading(tokens[start:])
+            scores.pop("report_pain", None)
+            found = self._decide(heard, scores)
+            slot = heard.exercise[2] - heard.exercise[1] if heard.exercise else 0
+            if found and found.score >= TAIL_CUTOFF and len(tokens) - start > slot:
+                return found
+        return None
+
     def _decide(self, heard: _Heard, scores: dict[str, tuple[float, _Template]]) -> Match | None:
         ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)
         if not ranked:
@@ -194,6 +216,12 @@ class Matcher:
         if template.number and heard.number is not None:
             slots[template.number] = heard.number
         return Match(intent, slots, round(best, 1))
+
+    def _best_reading(self, tokens: tuple[str, ...]
+                      ) -> tuple[_Heard, dict[str, tuple[float, _Template]]]:
+        """The reading of tokens whose best sentence scores highest, with its scores."""
+        return max(((h, self._scores(h)) for h in self._readings(tokens)),
+                   key=lambda found: max((s for s, _ in found[1].values()), default=0))
 
     def _scores(self, heard: _Heard) -> dict[str, tuple[float, _Template]]:
         """Best score per intent; pain sentences with a pain word are left to the word check, the
