@@ -251,6 +251,17 @@ def test_a_fleeting_stop_or_pause_over_the_coach_is_a_mishearing(matcher: Matche
     assert over_coach(matcher, ("Back to hands and knees.", "[unk] [unk] freeze", True)) == []
 
 
+def test_once_the_canceller_has_learned_the_room_one_hearing_of_stop_is_enough(
+        matcher: Matcher) -> None:
+    """Rule 4 is for a coach without an echo canceller: with one that has learned the room, a
+    settled "stop" over the coach acts at once."""
+    for learned, expected in ((lambda: True, ["stop"]), (None, [])):
+        out: list[str] = []
+        hearing = Hearing(matcher, out.append, lambda: LIFT, learned)
+        hearing.take(Hypothesis("[unk] stop", False, settled=True))
+        assert out == expected
+
+
 def test_before_the_canceller_has_learned_the_room_only_pain_over_the_coach_counts(
         matcher: Matcher) -> None:
     """Rule 5: an utterance over the coach begun before the canceller learned the room."""
