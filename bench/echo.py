@@ -19,7 +19,8 @@ that is not told what the coach says (neither the canceller nor the echo rules).
 The price: the user's "stop", "pause" and "it hurts" (espeak-ng en-us+klatt) said at equal
 loudness into the middle of OVER_LINES of the coach's lines, which follow one another on one
 timeline through the same room (each trial ends 3 s after its line): how often the Hearing acts
-on them, with and without the canceller.
+on them, with and without the canceller, and how often it takes them, or a "yes" or "okay"
+said too early, for pain.
 """
 
 from __future__ import annotations
@@ -77,8 +78,11 @@ MAX_GAP = 3.0
 NOISE_DBFS = -70.0
 """The virtual microphone's noise floor (tests/audio/alsa.py)."""
 USER_VOICE = "en-us+klatt"
-OVER = (("stop", "stop"), ("pause", "pause"), ("it hurts", "report_pain"))
-"""What the user says over the coach, and the intent that must be acted on."""
+OVER = (("stop", "stop"), ("pause", "pause"), ("it hurts", "report_pain"), ("yes", None),
+        ("okay", None))
+"""What the user says over the coach, and the intent that must be acted on (None: nothing must
+be, as for an answer begun before the coach has finished its question)."""
+URGENT = frozenset({"report_pain", "stop", "pause"})
 OVER_LINES = 40
 """Coach lines (drawn at random, fixed seed) each of OVER is said over."""
 
@@ -248,9 +252,11 @@ def _lag(lines: list[Line], now: float) -> float | None:
     return now - max(ended) if ended else None
 
 
-def over_coach(clips: dict[str, bytes], matcher: Matcher) -> dict[str, dict[str, float]]:
-    """Per user phrase: the share of OVER_LINES coach lines over which it is acted on: with the
-    canceller and the echo rules, each alone, and with neither."""
+def over_coach(clips: dict[str, bytes], matcher: Matcher
+               ) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per user phrase and way of hearing (with the canceller and the echo rules, each alone,
+    with neither): the shares of OVER_LINES coach lines over which it was acted on as meant, and
+    taken for pain (a phrase meant as nothing: for pain, stop or pause)."""
     sample = random.Random(0).sample(sorted(clips), OVER_LINES)
     shares = {}
     for phrase, intent in OVER:
@@ -267,15 +273,21 @@ def over_coach(clips: dict[str, bytes], matcher: Matcher) -> dict[str, dict[str,
         pcm, learned = cancelled(mic, speaker)
         with_aec = run(pcm, lines, matcher, f"{phrase!r} over, cancelled", learned)
         without = run(mic, lines, matcher, f"{phrase!r} over, not cancelled")
-        shares[phrase] = {name: _share(acted, lines, intent) for name, acted in (
-            ("cancelled", with_aec.acted), ("canceller only", with_aec.before),
-            ("rules only", without.acted), ("neither", without.before))}
+        wrong = {"report_pain"} if intent else URGENT
+        shares[phrase] = {name: (_share(acted, lines, {intent} if intent else set()),
+                                 _share(acted, lines, wrong))
+                          for name, acted in (("cancelled", with_aec.acted),
+                                              ("canceller only", with_aec.before),
+                                              ("rules only", without.acted),
+                                              ("neither", without.before))}
     return shares
 
 
-def _share(acted: list[tuple[float, str, str | None]], lines: list[Line], intent: str) -> float:
-    """The share of lines in whose trial (the line and 3 s after it) intent was acted on."""
-    hit = {i for t, _, found in acted if found == intent
+def _share(acted: list[tuple[float, str, str | None]], lines: list[Line],
+           intents: set[str | None]) -> float:
+    """The share of lines in whose trial (the line and 3 s after it) one of intents was acted
+    on."""
+    hit = {i for t, _, found in acted if found in intents
            for i, ln in enumerate(lines) if ln.start <= t < ln.end + 3.0}
     return len(hit) / len(lines)
 
@@ -302,10 +314,12 @@ def main() -> dict[str, float]:
     without = run(mic, lines, matcher, "own voice, not cancelled")
     seconds = time.perf_counter() - start
     figures = report(with_aec, without, lines, seconds)
-    print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud, acted on:")
+    print(f"  the user over the middle of {OVER_LINES} coach lines, equally loud: acted on as"
+          " meant / taken for pain (for yes and okay: for pain, stop or pause)")
     for phrase, shares in over_coach(clips, matcher).items():
-        print(f"    {phrase!r:12}" + "   ".join(f"{k} {v:4.0%}" for k, v in shares.items()))
-        figures[f"over_{phrase}"] = shares["cancelled"]
+        print(f"    {phrase!r:12}" + "   ".join(f"{k} {meant:4.0%} / {pain:4.0%}"
+                                              for k, (meant, pain) in shares.items()))
+        figures[f"over_{phrase}"], figures[f"over_{phrase}_pain"] = shares["cancelled"]
     return figures
 
 
