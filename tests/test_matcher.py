@@ -120,7 +120,7 @@ def test_a_command_after_a_remark_is_understood(matcher: Matcher, text: str, int
 
 
 @pytest.mark.parametrize("text", [
-    "my friend likes side lying hip abduction", "which arm goes up in bird dog",
+    "my friend likes side lying hip abduction", "i read about side lying hip abduction",
     "how does a bridge hold up", "let's go to the park later"])
 def test_an_ending_that_is_a_name_or_two_words_is_no_command(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] is None
