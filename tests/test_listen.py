@@ -188,6 +188,13 @@ def test_the_coach_saying_stop_is_not_obeyed(matcher: Matcher) -> None:
                       (BRIDGE, "stop when your shoulders", True)) == []
 
 
+def test_a_filler_does_not_settle_the_word_before_it(matcher: Matcher) -> None:
+    """On its way to "start glue bridges" a partial was "stop the"."""
+    assert heard_from(matcher, ("stop the", False), ("start glue bridges", True)) == [
+        "start glue bridges"]
+    assert heard_from(matcher, ("stop the", False), ("stop the session", False)) == ["stop the"]
+
+
 def test_pain_the_coach_is_not_saying_acts_at_once(matcher: Matcher) -> None:
     assert over_coach(matcher, (LIFT, "it hurts", False), (LIFT, "it hurts so", False)
                       ) == ["report_pain"]

@@ -35,7 +35,8 @@ the line playing and those that ended within its echo tail, about a second):
    the stops and pauses it gave itself from 22 to 2. With a canceller, rule 5 keeps out what was
    heard before it learned the room, and after that one hearing is enough: on the bench's 33.6
    minutes the coach gave itself no command either way, and the user's "stop" and "pause" over
-   it were acted on 5 to 12% and 25 to 28% of the time (two runs) instead of 8% and 15%.
+   it were acted on 5 to 12% and 25 to 28% of the time (two runs, the user's voice dithered
+   differently) instead of 8% and 15%.
 5. Stop and pause are not acted on in an utterance heard over the coach any part of which was
    heard before the echo canceller had learned the room (`learned`): the first seconds of the
    coach's first line, which the recognizer hears as it is. In real time the coach took "exit"
@@ -122,7 +123,7 @@ class Hearing:
             self._final(hyp.text, over_coach=bool(self._said))
             self._said, self._seen, self._unlearned = set(), set(), False
             return
-        settled = hyp.text if hyp.settled else _settled(hyp.text)
+        settled = hyp.text if hyp.settled else self._settled(hyp.text)
         if self._said:
             own = self._own(settled)
             urgent = self._urgent_over_coach(own)
@@ -131,6 +132,16 @@ class Hearing:
         else:
             early = hyp.text if self._sure_pain(hyp.text) else settled
             self._act_early(self.matcher.urgent(early), early)
+
+    def _settled(self, partial: str) -> str:
+        """A partial hypothesis less its newest word, which is still being heard and often the
+        start of another ("okay" begins as "ow", "start" as "stop"), and less the fillers that
+        follow it: a "the" or "a" does not settle the word before it ("start glue" was heard as
+        "stop the" on its way)."""
+        words = partial.split()
+        while words and not self.matcher.words(words[-1]):
+            words.pop()
+        return " ".join(words[:-1])
 
     def _sure_pain(self, partial: str) -> bool:
         """The partial's newest word is a pain word of at least SURE_PAIN_LETTERS."""
@@ -197,11 +208,6 @@ def _silent() -> str:
 def _learned() -> bool:
     return True
 
-
-def _settled(partial: str) -> str:
-    """A partial hypothesis less its newest word, which is still being heard and often the start
-    of another: "okay" begins as "ow", "start" as "stop"."""
-    return partial.rpartition(" ")[0]
 
 
 def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> None:
