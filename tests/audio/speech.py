@@ -1,8 +1,9 @@
 """Test helper: synthesized speech as 16 kHz mono PCM, the way a microphone would deliver it.
 
 espeak-ng (or flite, for a voice named "flite:NAME") speaks the text, sox resamples it to 16 kHz
-mono (so the resampler under test is not the one that made the test data), and numpy pads it with
-silence and mixes in a faint noise floor: perfectly digital silence confuses decoders.
+mono (so the resampler under test is not the one that made the test data; -R: its dither the same
+on every run, so a test hears the same audio each time), and numpy pads it with silence and mixes
+in a faint noise floor: perfectly digital silence confuses decoders.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def synthesize(
         out = Path(tmp) / "16k.wav"
         subprocess.run(_tts_command(text, voice, words_per_minute, raw), check=True,
                        capture_output=True)
-        subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out)],
+        subprocess.run(["sox", "-R", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out)],
                        check=True, capture_output=True)
         speech = np.frombuffer(read_wav_frames(out), dtype="<i2")
     lead_pad = np.zeros(int(lead * RATE), dtype=np.float64)
