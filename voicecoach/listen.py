@@ -127,7 +127,8 @@ class Hearing:
         if self._said:
             own = self._own(settled)
             urgent = self._urgent_over_coach(own)
-            self._remember(self._own(hyp.text))
+            if self._twice:
+                self._remember(self._own(hyp.text))
             self._act_early(urgent, own)
         else:
             early = hyp.text if self._sure_pain(hyp.text) else settled
@@ -178,7 +179,8 @@ class Hearing:
         return found
 
     def _remember(self, text: str) -> None:
-        """Note the urgent intent a partial hypothesis holds, for rule 4."""
+        """Note the urgent intent a partial hypothesis holds, for rule 4 (without a canceller
+        only: with one, the match it takes would be wasted)."""
         found = self.matcher.urgent(text)
         if found is not None and found.score >= URGENT_CUTOFF:
             self._seen.add(found.intent)
