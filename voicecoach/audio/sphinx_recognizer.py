@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pocketsphinx
 
+from voicecoach.audio.denoise import make_denoiser
 from voicecoach.errors import ModelError
 from voicecoach.ports import SAMPLE_RATE, Hypothesis
 
@@ -68,8 +69,10 @@ class SphinxRecognizer:
     name = "pocketsphinx"
 
     def __init__(self, sentences: list[str], garbage: bool = True,
-                 vad_window: float = VAD_WINDOW, vad_ratio: float = VAD_RATIO) -> None:
+                 vad_window: float = VAD_WINDOW, vad_ratio: float = VAD_RATIO,
+                 denoise: bool = True) -> None:
         self._decoder = _decoder(sentences, garbage)
+        self._denoise = make_denoiser() if denoise else None
         self._vad = (vad_window, vad_ratio)
         self._endpointer = self._new_endpointer()
         self._window: deque[bytes] = deque(maxlen=self.held_frames())
@@ -91,7 +94,7 @@ class SphinxRecognizer:
     def accept(self, pcm: bytes) -> Hypothesis | None:
         """Feed a chunk; return the final hypothesis of an utterance that ended, else a new
         partial one, else None."""
-        self._pending += pcm
+        self._pending += self._denoise(pcm) if self._denoise else pcm
         size = self._endpointer.frame_bytes
         news: Hypothesis | None = None
         while len(self._pending) >= size:
@@ -103,6 +106,8 @@ class SphinxRecognizer:
 
     def finish(self) -> Hypothesis | None:
         """End of stream: decode what is left and return the last final hypothesis, if any."""
+        if self._denoise:
+            self._pending += self._denoise.rest()
         if self._in_utterance and self._pending:
             self._feed(self._pending)
         self._pending = b""

@@ -1,0 +1,99 @@
+"""Noise suppression in front of pocketsphinx: WebRTC's (through LiveKit's audio processing module),
+in a noisy room only.
+
+pocketsphinx's acoustic model was trained on clean speech, and a steady noise (a fan, traffic,
+hiss) fills the quiet between the user's words with sound it forces into the coach's words.
+WebRTC's suppressor learns the room's steady noise from the stream and takes it out, 10 ms at a
+time. In a quiet room it does harm: it takes the hiss-like start and end of a word for noise
+("stop" came out "top", "yes" "use"). So it always runs, to keep learning the room, but its output
+is used only while the room's noise floor (the quietest tenth of the last FLOOR_SECONDS) is above
+NOISY_DBFS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from voicecoach.ports import SAMPLE_RATE
+
+logger = logging.getLogger(__name__)
+
+FRAME = SAMPLE_RATE // 100
+"""Samples per frame: the module works on 10 ms frames."""
+NOISY_DBFS = -50.0
+"""Noise floor (dB relative to full scale) above which the suppressor's output is used: a quiet
+room through a laptop's microphone is at about -60, a fan near it about -45."""
+HYSTERESIS_DB = 3.0
+"""How far below NOISY_DBFS the floor must fall for the suppressor's output to be left again."""
+FLOOR_SECONDS = 3.0
+"""Seconds of the stream over which the noise floor is measured."""
+FLOOR_PERCENTILE = 10.0
+"""The level of the quietest frames that is taken for the floor: the room between words."""
+
+
+class Denoiser:
+    """Call it on each chunk of 16 kHz int16 PCM in turn; it returns whole frames, holding back
+    up to 10 ms for the next chunk (`rest` returns what is held)."""
+
+    def __init__(self) -> None:
+        from livekit import rtc
+
+        self._rtc = rtc
+        self._apm = rtc.AudioProcessingModule(noise_suppression=True, high_pass_filter=True)
+        self._held = b""
+        self._levels: deque[float] = deque(maxlen=round(FLOOR_SECONDS * 100))
+        self._frames = 0
+        self.noisy = False
+        """The room is noisy: the suppressor's output is being used."""
+        self._failed = False
+
+    def __call__(self, pcm: bytes) -> bytes:
+        data = self._held + pcm
+        whole = len(data) // (2 * FRAME) * 2 * FRAME
+        self._held = data[whole:]
+        if self._failed:
+            return data[:whole]
+        try:
+            return b"".join(self._frame(data[i : i + 2 * FRAME])
+                            for i in range(0, whole, 2 * FRAME))
+        except RuntimeError as exc:  # the native module failed: hear the room as it is
+            logger.warning("noise suppression failed (%s); listening without it", exc)
+            self._failed = True
+            return data[:whole]
+
+    def rest(self) -> bytes:
+        """The samples held back, as they were: the end of a stream."""
+        held, self._held = self._held, b""
+        return held
+
+    def _frame(self, pcm: bytes) -> bytes:
+        frame: Any = self._rtc.AudioFrame(bytearray(pcm), SAMPLE_RATE, 1, FRAME)
+        self._apm.process_stream(frame)
+        self._measure(pcm)
+        return bytes(frame.data) if self.noisy else pcm
+
+    def _measure(self, pcm: bytes) -> None:
+        samples = np.frombuffer(pcm, "<i2").astype(np.float64)
+        self._levels.append(10 * float(np.log10(np.mean(samples**2) / 32768**2 + 1e-12)))
+        self._frames += 1
+        if self._frames % 10 or self._frames < 50:  # every 0.1 s, from 0.5 s on
+            return
+        floor = float(np.percentile(self._levels, FLOOR_PERCENTILE))
+        was, self.noisy = self.noisy, floor > NOISY_DBFS - (HYSTERESIS_DB if self.noisy else 0)
+        if was != self.noisy:
+            logger.info("noise suppression %s (noise floor %.0f dBFS)",
+                        "on" if self.noisy else "off", floor)
+
+
+def make_denoiser() -> Denoiser | None:
+    """A Denoiser, or None (with a warning) when the native module cannot run here."""
+    try:
+        return Denoiser()
+    except Exception as exc:  # an import or native-library failure: listening must go on
+        logger.warning("noise suppression is off (%s); a noisy room will be misheard more "
+                       "often: reinstall voicecoach to get it back", exc)
+        return None
