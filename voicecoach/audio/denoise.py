@@ -5,9 +5,9 @@ pocketsphinx's acoustic model was trained on clean speech, and a steady noise (a
 hiss) fills the quiet between the user's words with sound it forces into the coach's words.
 WebRTC's suppressor learns the room's steady noise from the stream and takes it out, 10 ms at a
 time. In a quiet room it does harm: it takes the hiss-like start and end of a word for noise
-("stop" came out "top", "yes" "use"). So it always runs, to keep learning the room, but its output
-is used only while the room's noise floor (the quietest tenth of the last FLOOR_SECONDS) is above
-NOISY_DBFS.
+("stop" came out "top", "yes" "use"). So it runs only while the room's noise floor (the quietest
+tenth of the last FLOOR_SECONDS) is above NOISY_DBFS; it learns a noise within a fraction of a
+second of being given it.
 """
 
 from __future__ import annotations
@@ -71,10 +71,12 @@ class Denoiser:
         return held
 
     def _frame(self, pcm: bytes) -> bytes:
+        self._measure(pcm)
+        if not self.noisy:
+            return pcm
         frame: Any = self._rtc.AudioFrame(bytearray(pcm), SAMPLE_RATE, 1, FRAME)
         self._apm.process_stream(frame)
-        self._measure(pcm)
-        return bytes(frame.data) if self.noisy else pcm
+        return bytes(frame.data)
 
     def _measure(self, pcm: bytes) -> None:
         samples = np.frombuffer(pcm, "<i2").astype(np.float64)
