@@ -6,7 +6,7 @@ hiss) fills the quiet between the user's words with sound it forces into the coa
 WebRTC's suppressor learns the room's steady noise from the stream and takes it out, 10 ms at a
 time. In a quiet room it does harm: it takes the hiss-like start and end of a word for noise
 ("stop" came out "top", "yes" "use"). So it runs only while the room's noise floor (the quietest
-tenth of the last FLOOR_SECONDS) is above NOISY_DBFS; it learns a noise within a fraction of a
+twentieth of the last FLOOR_SECONDS) is above NOISY_DBFS; it learns a noise within a fraction of a
 second of being given it.
 """
 
@@ -29,10 +29,12 @@ NOISY_DBFS = -50.0
 room through a laptop's microphone is at about -60, a fan near it about -45."""
 HYSTERESIS_DB = 3.0
 """How far below NOISY_DBFS the floor must fall for the suppressor's output to be left again."""
-FLOOR_SECONDS = 3.0
+FLOOR_SECONDS = 6.0
 """Seconds of the stream over which the noise floor is measured."""
-FLOOR_PERCENTILE = 10.0
-"""The level of the quietest frames that is taken for the floor: the room between words."""
+FLOOR_PERCENTILE = 5.0
+"""The level of the quietest frames that is taken for the floor: the room between words. Only a
+sound that fills 95% of FLOOR_SECONDS raises it: a noise, not a long sentence (with 10% of 3 s, a
+long utterance in a quiet room turned the suppressor on)."""
 
 
 class Denoiser:
