@@ -211,7 +211,6 @@ def _learned() -> bool:
     return True
 
 
-
 def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> None:
     """Feed every chunk of source to the recognizer until the source ends."""
     for chunk in source.chunks():

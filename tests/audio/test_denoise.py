@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from speech import RATE, missing_tools, noise, synthesize, to_pcm
 
-from voicecoach.audio.denoise import FRAME, Denoiser, make_denoiser
+from voicecoach.audio.denoise import FRAME, NOISY_DBFS, Denoiser, make_denoiser
 
 
 def level(pcm: bytes) -> float:
@@ -78,6 +78,16 @@ def test_without_the_native_module_listening_goes_on_and_says_why(
     with caplog.at_level(logging.WARNING):
         assert make_denoiser() is None
     assert "noise suppression is off" in caplog.text
+
+
+def test_a_noise_just_under_the_mark_keeps_it_on_but_does_not_turn_it_on() -> None:
+    """Hysteresis: a floor hovering about NOISY_DBFS does not turn it on and off."""
+    on, off = Denoiser(), Denoiser()
+    on(to_pcm(noise(7 * RATE, NOISY_DBFS + 5.0, seed=4)))
+    assert on.noisy
+    for denoiser in (on, off):
+        denoiser(to_pcm(noise(7 * RATE, NOISY_DBFS - 1.5, seed=5)))
+    assert on.noisy and not off.noisy
 
 
 @pytest.mark.skipif(bool(missing_tools()), reason="needs espeak-ng and sox")

@@ -18,12 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from voicecoach.audio.echo import FRAME
 from voicecoach.ports import SAMPLE_RATE
 
 logger = logging.getLogger(__name__)
-
-FRAME = SAMPLE_RATE // 100
-"""Samples per frame: the module works on 10 ms frames."""
 NOISY_DBFS = -50.0
 """Noise floor (dB relative to full scale) above which the suppressor runs: the tests' quiet room
 is at -60, white noise 20 dB below their speech at -40 to -45."""
