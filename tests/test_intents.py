@@ -43,6 +43,8 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     """The recognizers hear only the words of the expanded sentences."""
     words = {word for sentence in intents.expanded() for word in sentence.split()}
     assert intents.pain_words and set(intents.pain_words) <= words
+    assert intents.pain_cries and intents.body_parts
+    assert intents.pain_cries | intents.body_parts <= words
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -99,4 +101,13 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     _edit(folder, "answers.yaml", {"intents": {"yes": ["yes"]}})
     with pytest.raises(DataFileError, match=r"no examples for no\b"):
+        load_intents(folder)
+
+
+def test_missing_body_parts_are_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "safety.yaml").read_text())
+    del data["body_parts"]
+    (folder / "safety.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match="no file defines 'body_parts'"):
         load_intents(folder)

@@ -44,11 +44,14 @@ class IntentSet:
     """Any one of these words marks an utterance as pain."""
     pain_negations: tuple[str, ...]
     """Phrases that mention pain and mean there is none ("no pain")."""
+    pain_cries: frozenset[str]
+    body_parts: frozenset[str]
+    """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or a few numbers,
-        and every pain word on its own: what the recognizers may hear, and each word the matcher
-        takes for pain must be one of it."""
+        and every pain word, cry and body part on its own: what the recognizers may hear, and
+        each word the matcher takes for pain must be one of it."""
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
                  "count": ["five", "eight", "ten", "twelve", "fifteen", "twenty"],
                  "seconds": ["three", "five", "ten"],
@@ -58,7 +61,7 @@ class IntentSet:
         for intent in self.intents.values():
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
-        return out + sorted(self.pain_words)
+        return out + sorted(self.pain_words | self.pain_cries | self.body_parts)
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -108,7 +111,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             if name in merged["intents"]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
-        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations"):
+        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "pain_cries",
+                    "body_parts"):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -139,6 +143,8 @@ def load_intents(folder: Path) -> IntentSet:
         fillers=_part(merged, "fillers", folder).texts("fillers"),
         pain_words=frozenset(pain.texts("pain_words")),
         pain_negations=_part(merged, "pain_negations", folder).texts("pain_negations"),
+        pain_cries=frozenset(_part(merged, "pain_cries", folder).texts("pain_cries")),
+        body_parts=frozenset(_part(merged, "body_parts", folder).texts("body_parts")),
     )
 
 

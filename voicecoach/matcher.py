@@ -5,8 +5,12 @@ The recipe, in order:
 1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
    fillers ("please", "um", "okay coach") removed;
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
-   ``report_pain`` at once, whatever else was said ("stop, it hurts"); failing that, a pain
-   example sentence scoring at least ``PAIN_CUTOFF``;
+   ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
+   with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
+   least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
+   as many of its words ("i think i tweaked something when i came up"), unless the utterance is
+   word for word an example sentence of another intent ("my back is fine" is not "my back is
+   sore");
 3. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
    five seconds" holds for 5, "seven out of ten" rates 7);
@@ -46,6 +50,10 @@ MARGIN = 5.0
 """How far the winning intent must lead the runner-up."""
 PAIN_CUTOFF = 70.0
 """Lowest similarity to a pain example sentence that already counts as pain."""
+PAIN_SPAN_CUTOFF = 90.0
+"""Lowest similarity of a run of words within the utterance to a pain example sentence."""
+BODY_LINKS = frozenset({"my", "the", "in", "again", "lower", "upper", "left", "right", "whole"})
+"""Words that may come with a cry and body parts ("ah the knee again", "ugh my lower back")."""
 ALIAS_CUTOFF = 80.0
 """Lowest similarity of a few heard words to an exercise alias."""
 WORD_CUTOFF = 80.0
@@ -142,6 +150,8 @@ class Matcher:
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
             t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
+        self._pain_sentences = [t.text for t in self._templates
+                                if t.intent == "report_pain" and len(t.text.split()) > 1]
         self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
                                  for s in intents.intents[name].sentences
                                  if 0 < len(self._tokens(s)) <= words}, key=len, reverse=True)
@@ -151,12 +161,15 @@ class Matcher:
         tokens = self._tokens(text)
         if not tokens:
             return None
-        if self._has_pain_word(tokens):
+        if self._has_pain_word(tokens) or self._cried_out(tokens):
             return Match("report_pain")
         heard, scores = self._best_reading(tokens)
-        pain = scores.pop("report_pain", None)
-        if pain and pain[0] >= PAIN_CUTOFF and not self._negated(tokens):
-            return Match("report_pain", score=round(pain[0], 1))
+        pain = scores.pop("report_pain", (0.0, None))[0]
+        if pain < PAIN_CUTOFF:
+            pain = self._pain_span(tokens)
+        exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
+        if pain and not exact and not self._negated(tokens):
+            return Match("report_pain", score=round(pain, 1))
         return self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
 
     def urgent(self, partial: str) -> Match | None:
@@ -176,11 +189,32 @@ class Matcher:
         return [w for w in self._without_negations(words) if self.is_pain_word(w)]
 
     def pain_root(self, token: str) -> str | None:
-        """The shortest pain word token is, or is with an ending of INFLECTIONS: "hurts" and
-        "hurting" are "hurt"; "number" is not "numb", nor "painless" "pain"."""
-        roots = [w for w in self.intents.pain_words if token == w or (
-            len(w) >= 4 and token.startswith(w) and token[len(w):] in INFLECTIONS)]
+        """The shortest pain word token is, or is with an ending of INFLECTIONS (or -ing for a
+        final e: "twinging"): "hurts" and "hurting" are "hurt"; "number" is not "numb", nor
+        "painless" "pain"."""
+        roots = [w for w in self.intents.pain_words if token == w or (len(w) >= 4 and (
+            (token.startswith(w) and token[len(w):] in INFLECTIONS)
+            or (w.endswith("e") and token == f"{w[:-1]}ing")))]
         return min(roots, key=len) if roots else None
+
+    def _cried_out(self, tokens: tuple[str, ...]) -> bool:
+        """Body parts and nothing else but a cry or "my" and BODY_LINKS: "ah my neck", "my back",
+        "ugh back back"; not "back" nor "i'm back"."""
+        cries, parts = self.intents.pain_cries, self.intents.body_parts
+        rest = [t for t in tokens if t not in cries and t not in BODY_LINKS]
+        return (bool(rest) and all(t in parts for t in rest)
+                and any(t in cries or t == "my" for t in tokens))
+
+    def _pain_span(self, tokens: tuple[str, ...]) -> float:
+        """The best score of a pain sentence against a run of as many words of a longer
+        utterance, if at least PAIN_SPAN_CUTOFF, else 0."""
+        best = 0.0
+        for template in self._pain_sentences:
+            n = len(template.split())
+            for start in range(len(tokens) - n + 1) if n < len(tokens) else ():
+                score = fuzz.ratio(" ".join(tokens[start : start + n]), template)
+                best = max(best, score if score >= PAIN_SPAN_CUTOFF else 0.0)
+        return best
 
     def _led_in(self, tokens: tuple[str, ...]) -> Match | None:
         """The command after a leading short answer ("okay i'm back"), if sure enough."""
