@@ -28,7 +28,10 @@ The recipe, in order:
    words and more than the exercise's name, that matches on its own scoring at least
    ``TAIL_CUTOFF``: a command after a remark ("okay i'm lying down now let's start with the
    bridges"). Openings are not tried: what follows a command usually changes it ("let's go
-   shopping", "i'm done with the laundry").
+   shopping", "i'm done with the laundry");
+8. failing that, the longest opening of at least ``QUESTION_WORDS`` words that is a question about
+   an exercise (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a
+   remark about it, and a wrong answer loses nothing.
 """
 
 from __future__ import annotations
@@ -52,8 +55,12 @@ PAIN_CUTOFF = 70.0
 """Lowest similarity to a pain example sentence that already counts as pain."""
 PAIN_SPAN_CUTOFF = 90.0
 """Lowest similarity of a run of words within the utterance to a pain example sentence."""
-BODY_LINKS = frozenset({"my", "the", "in", "again", "lower", "upper", "left", "right", "whole"})
+BODY_LINKS = frozenset({"my", "the", "in", "again", "lower", "upper", "left", "right", "whole",
+                        "is", "just"})
 """Words that may come with a cry and body parts ("ah the knee again", "ugh my lower back")."""
+BODY_VERDICTS = (("no", "good"), ("not", "good"), ("not", "right"), ("gave", "out"),
+                 ("giving", "out"), ("locked", "up"), ("seized", "up"))
+"""Endings that make body parts pain without a cry ("knee no good", "my back's not right")."""
 ALIAS_CUTOFF = 80.0
 """Lowest similarity of a few heard words to an exercise alias."""
 WORD_CUTOFF = 80.0
@@ -81,6 +88,12 @@ TAIL_WORDS = 3
 bridge hold up" is no "hold up")."""
 TAIL_MAX_WORDS = 8
 """Most words of that command: longer endings are seldom one, and each costs a full match."""
+
+QUESTIONS = ("exercise_benefits", "exercise_instructions")
+"""Intents whose sentence may open an utterance that goes on: a question about an exercise, then
+a remark ("what's the right way to do a hip thrust i don't want to mess it up")."""
+QUESTION_WORDS = 4
+"""Fewest words of that opening."""
 
 INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
@@ -156,12 +169,13 @@ class Matcher:
                                  for s in intents.intents[name].sentences
                                  if 0 < len(self._tokens(s)) <= words}, key=len, reverse=True)
 
-    def match(self, text: str) -> Match | None:
-        """The intent of one utterance, or None when it is not for the coach."""
+    def match(self, text: str, whole: bool = True) -> Match | None:
+        """The intent of one utterance, or None when it is not for the coach. A part of one
+        (``whole`` false) is no pain by body parts alone: "my back" may go on "is fine"."""
         tokens = self._tokens(text)
         if not tokens:
             return None
-        if self._has_pain_word(tokens) or self._cried_out(tokens):
+        if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
             return Match("report_pain")
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
@@ -170,11 +184,12 @@ class Matcher:
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
         if pain and not exact and not self._negated(tokens):
             return Match("report_pain", score=round(pain, 1))
-        return self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
+        return (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
+                or self._question(tokens))
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
-        found = self.match(partial)
+        found = self.match(partial, whole=False)
         if found and (found.intent == "report_pain"
                       or (found.intent in URGENT and found.score >= URGENT_CUTOFF)):
             return found
@@ -198,12 +213,15 @@ class Matcher:
         return min(roots, key=len) if roots else None
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
-        """Body parts and nothing else but a cry or "my" and BODY_LINKS: "ah my neck", "my back",
-        "ugh back back"; not "back" nor "i'm back"."""
+        """Body parts (or their -s forms) and nothing else but BODY_LINKS and a cry, "my" or a
+        verdict: "ah my neck", "my back", "ugh back back", "knee no good"; not "back", "i'm
+        back" nor "my back is fine"."""
         cries, parts = self.intents.pain_cries, self.intents.body_parts
-        rest = [t for t in tokens if t not in cries and t not in BODY_LINKS]
-        return (bool(rest) and all(t in parts for t in rest)
-                and any(t in cries or t == "my" for t in tokens))
+        verdict = next((v for v in BODY_VERDICTS if tokens[-len(v):] == v), ())
+        words = tokens[: len(tokens) - len(verdict)]
+        rest = [t for t in words if t not in cries and t not in BODY_LINKS]
+        return (bool(rest) and all(t in parts or t.removesuffix("s") in parts for t in rest)
+                and (bool(verdict) or any(t in cries or t == "my" for t in words)))
 
     def _pain_span(self, tokens: tuple[str, ...]) -> float:
         """The best score of a pain sentence against a run of as many words of a longer
@@ -222,6 +240,15 @@ class Matcher:
             if len(lead_in) < len(tokens) and tokens[: len(lead_in)] == lead_in:
                 found = self.match(" ".join(tokens[len(lead_in) :]))
                 return found if found and found.score >= LEAD_IN_CUTOFF else None
+        return None
+
+    def _question(self, tokens: tuple[str, ...]) -> Match | None:
+        """The question about an exercise that opens the utterance (rule 8), if sure enough."""
+        for end in range(len(tokens) - 1, QUESTION_WORDS - 1, -1):
+            heard, scores = self._best_reading(tokens[:end])
+            found = self._decide(heard, {k: v for k, v in scores.items() if k in QUESTIONS})
+            if found and found.score >= TAIL_CUTOFF:
+                return found
         return None
 
     def _tail(self, tokens: tuple[str, ...]) -> Match | None:
