@@ -208,6 +208,12 @@ def test_words_without_a_pronunciation_are_dropped_with_one_warning(
     assert "qwxyzzy" in warnings[0] and "zorblax" in warnings[0]
 
 
+def test_every_word_of_the_intent_files_has_a_pronunciation(intents: IntentSet) -> None:
+    """A word without one cannot be heard: a pain word or cry among them would be missed."""
+    words = {word for sentence in intents.expanded() for word in sentence.split()}
+    assert sorted(words - pronunciations(words).keys()) == []
+
+
 def test_missing_pronunciations_come_from_the_extra_dictionary_or_are_composed() -> None:
     prons = pronunciations(["glute", "clamshells", "birddogs", "sidelying", "thrusting", "zzxq"])
     assert prons["glute"] == ["G L UW T"]
