@@ -29,9 +29,10 @@ The recipe, in order:
    ``TAIL_CUTOFF``: a command after a remark ("okay i'm lying down now let's start with the
    bridges"). Openings are not tried: what follows a command usually changes it ("let's go
    shopping", "i'm done with the laundry");
-8. failing that, the longest opening of at least ``QUESTION_WORDS`` words that is a question about
-   an exercise (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a
-   remark about it, and a wrong answer loses nothing.
+8. failing that, in a whole utterance (not a partial result), the longest opening of
+   ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
+   (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
+   it, and a wrong answer loses nothing.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ QUESTIONS = ("exercise_benefits", "exercise_instructions")
 a remark ("what's the right way to do a hip thrust i don't want to mess it up")."""
 QUESTION_WORDS = 4
 """Fewest words of that opening."""
+QUESTION_MAX_WORDS = 12
+"""Most words of that opening: each costs a full match."""
 
 INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
@@ -185,7 +188,7 @@ class Matcher:
         if pain and not exact and not self._negated(tokens):
             return Match("report_pain", score=round(pain, 1))
         return (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
-                or self._question(tokens))
+                or (self._question(tokens) if whole else None))
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -244,7 +247,11 @@ class Matcher:
 
     def _question(self, tokens: tuple[str, ...]) -> Match | None:
         """The question about an exercise that opens the utterance (rule 8), if sure enough."""
-        for end in range(len(tokens) - 1, QUESTION_WORDS - 1, -1):
+        exercise = self._find_exercise(tokens)
+        if exercise is None:
+            return None
+        shortest = max(QUESTION_WORDS, exercise[2])
+        for end in range(min(len(tokens) - 1, QUESTION_MAX_WORDS), shortest - 1, -1):
             heard, scores = self._best_reading(tokens[:end])
             found = self._decide(heard, {k: v for k, v in scores.items() if k in QUESTIONS})
             if found and found.score >= TAIL_CUTOFF:
