@@ -23,7 +23,9 @@ def test_every_contract_intent_and_exercise_is_present(intents: IntentSet) -> No
 def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases = [s for i in intents.intents.values() for s in i.sentences]
     phrases += [a for names in intents.exercises.values() for a in names]
-    phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations]
+    phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
+    phrases += [*intents.body_parts, *intents.body_links, *intents.body_well]
+    phrases += [" ".join(verdict) for verdict in intents.body_verdicts]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -43,8 +45,9 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     """The recognizers hear only the words of the expanded sentences."""
     words = {word for sentence in intents.expanded() for word in sentence.split()}
     assert intents.pain_words and set(intents.pain_words) <= words
-    assert intents.pain_cries and intents.body_parts
-    assert intents.pain_cries | intents.body_parts <= words
+    body = intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
+    assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
+    assert body | {w for v in intents.body_verdicts for w in v} <= words
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -104,10 +107,20 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
         load_intents(folder)
 
 
-def test_missing_body_parts_are_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("key", ["body_parts", "body_well", "body_verdicts"])
+def test_a_missing_body_list_is_named(tmp_path: Path, key: str) -> None:
     folder = _copy(tmp_path)
     data = yaml.safe_load((folder / "safety.yaml").read_text())
-    del data["body_parts"]
+    del data[key]
     (folder / "safety.yaml").write_text(yaml.safe_dump(data))
-    with pytest.raises(DataFileError, match="no file defines 'body_parts'"):
+    with pytest.raises(DataFileError, match=f"no file defines '{key}'"):
+        load_intents(folder)
+
+
+def test_a_body_list_entry_that_is_not_a_string_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "safety.yaml").read_text())
+    data["body_well"] = ["fine", 3]
+    (folder / "safety.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"safety\.yaml.*'body_well' has 3"):
         load_intents(folder)

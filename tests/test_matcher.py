@@ -145,6 +145,29 @@ def test_body_parts_alone_are_pain_only_once_the_utterance_is_whole(matcher: Mat
     assert matcher.urgent("ah my hip hurts").intent == "report_pain"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("text", [
+    "hmm my lower back feels a bit funny", "that's pulling on my groin", "stop stop my knee",
+    "yes my back", "maybe a four out of ten in my back", "my back's not good today",
+    "my back is fine but my knee feels odd", "my knee feels odd but my back is fine"])
+def test_talk_of_my_body_is_pain_when_it_asks_nothing_else(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "report_pain"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("my back's fine", "no"), ("my back exercises are on the fridge", None),
+    ("i want my money back", None), ("my knees are together", None),
+    ("does the bridge help my back", "exercise_benefits")])
+def test_talk_of_my_body_that_is_well_or_a_question_is_no_pain(
+        matcher: Matcher, text: str, intent: str | None) -> None:
+    assert _got(matcher, text)[0] == intent
+
+
+def test_talk_of_my_body_waits_for_the_whole_utterance(matcher: Matcher) -> None:
+    """A partial "my lower back feels" may go on "much better": the final result decides."""
+    assert matcher.urgent("my lower back feels") is None
+    assert _got(matcher, "my lower back feels")[0] == "report_pain"
+
+
 def test_no_pain_phrase_of_the_unseen_set_is_missed(matcher: Matcher) -> None:
     cases = yaml.safe_load(UNSEEN.read_text())["tests"]
     pain = [c["text"] for c in cases if c["intent"] == "report_pain"]

@@ -21,6 +21,7 @@ INTENT_NAMES = (
 EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
+BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well")
 PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
@@ -47,10 +48,17 @@ class IntentSet:
     pain_cries: frozenset[str]
     body_parts: frozenset[str]
     """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
+    body_links: frozenset[str]
+    """Words that may come with a cry and body parts: "ah the knee again"."""
+    body_verdicts: tuple[tuple[str, ...], ...]
+    """Endings that make body parts pain without a cry: "knee no good"."""
+    body_well: frozenset[str]
+    """Words that make talk of "my" body part no complaint: "my back's fine", "my back
+    exercises"."""
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or a few numbers,
-        and every pain word, cry and body part on its own: what the recognizers may hear, and
+        and every word of the pain and body lists on its own: what the recognizers may hear, and
         each word the matcher takes for pain must be one of it."""
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
                  "count": ["five", "eight", "ten", "twelve", "fifteen", "twenty"],
@@ -61,7 +69,8 @@ class IntentSet:
         for intent in self.intents.values():
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
-        return out + sorted(self.pain_words | self.pain_cries | self.body_parts)
+        return out + sorted(self.pain_words | self.pain_cries | self.body_parts | self.body_links
+                            | self.body_well | {" ".join(v) for v in self.body_verdicts})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -111,8 +120,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             if name in merged["intents"]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
-        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "pain_cries",
-                    "body_parts"):
+        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -123,6 +131,10 @@ def _part(merged: dict[str, Any], key: str, folder: Path) -> Entry:
         raise DataFileError(str(folder), key, f"no file defines '{key}'; add it to lists.yaml")
     data, file = merged[key]
     return Entry({key: data} if isinstance(data, list) else data, file, key)
+
+
+def _words(merged: dict[str, Any], key: str, folder: Path) -> tuple[str, ...]:
+    return _part(merged, key, folder).texts(key)
 
 
 def load_intents(folder: Path) -> IntentSet:
@@ -143,8 +155,11 @@ def load_intents(folder: Path) -> IntentSet:
         fillers=_part(merged, "fillers", folder).texts("fillers"),
         pain_words=frozenset(pain.texts("pain_words")),
         pain_negations=_part(merged, "pain_negations", folder).texts("pain_negations"),
-        pain_cries=frozenset(_part(merged, "pain_cries", folder).texts("pain_cries")),
-        body_parts=frozenset(_part(merged, "body_parts", folder).texts("body_parts")),
+        pain_cries=frozenset(_words(merged, "pain_cries", folder)),
+        body_parts=frozenset(_words(merged, "body_parts", folder)),
+        body_links=frozenset(_words(merged, "body_links", folder)),
+        body_verdicts=tuple(tuple(v.split()) for v in _words(merged, "body_verdicts", folder)),
+        body_well=frozenset(_words(merged, "body_well", folder)),
     )
 
 

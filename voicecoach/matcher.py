@@ -56,12 +56,10 @@ PAIN_CUTOFF = 70.0
 """Lowest similarity to a pain example sentence that already counts as pain."""
 PAIN_SPAN_CUTOFF = 90.0
 """Lowest similarity of a run of words within the utterance to a pain example sentence."""
-BODY_LINKS = frozenset({"my", "the", "in", "again", "lower", "upper", "left", "right", "whole",
-                        "is", "just"})
-"""Words that may come with a cry and body parts ("ah the knee again", "ugh my lower back")."""
-BODY_VERDICTS = (("no", "good"), ("not", "good"), ("not", "right"), ("gave", "out"),
-                 ("giving", "out"), ("locked", "up"), ("seized", "up"))
-"""Endings that make body parts pain without a cry ("knee no good", "my back's not right")."""
+BODY_OUTRANKS = ("yes", "no", "pain_rating", "stop", "pause", "resume", "next", "repeat", "slower",
+                 "faster")
+"""Intents that talk of "my" body part turns to pain ("stop stop my knee", "yes my back"), where
+questions about an exercise keep their meaning ("does the bridge help my back")."""
 ALIAS_CUTOFF = 80.0
 """Lowest similarity of a few heard words to an exercise alias."""
 WORD_CUTOFF = 80.0
@@ -187,8 +185,11 @@ class Matcher:
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
         if pain and not exact and not self._negated(tokens):
             return Match("report_pain", score=round(pain, 1))
-        return (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
-                or (self._question(tokens) if whole else None))
+        found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
+                 or (self._question(tokens) if whole else None))
+        if whole and (not found or found.intent in BODY_OUTRANKS) and self._body_talk(tokens):
+            return Match("report_pain")
+        return found
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -216,15 +217,36 @@ class Matcher:
         return min(roots, key=len) if roots else None
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
-        """Body parts (or their -s forms) and nothing else but BODY_LINKS and a cry, "my" or a
-        verdict: "ah my neck", "my back", "ugh back back", "knee no good"; not "back", "i'm
-        back" nor "my back is fine"."""
-        cries, parts = self.intents.pain_cries, self.intents.body_parts
-        verdict = next((v for v in BODY_VERDICTS if tokens[-len(v):] == v), ())
+        """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my
+        neck", "my back", "ugh back back", "knee no good"; not "back", "i'm back" nor "my back
+        is fine"."""
+        cries, links = self.intents.pain_cries, self.intents.body_links
+        verdict = next((v for v in self.intents.body_verdicts if tokens[-len(v):] == v), ())
         words = tokens[: len(tokens) - len(verdict)]
-        rest = [t for t in words if t not in cries and t not in BODY_LINKS]
-        return (bool(rest) and all(t in parts or t.removesuffix("s") in parts for t in rest)
+        rest = [t for t in words if t not in cries and t not in links]
+        return (bool(rest) and all(self._is_body_part(t) for t in rest)
                 and (bool(verdict) or any(t in cries or t == "my" for t in words)))
+
+    def _body_talk(self, tokens: tuple[str, ...]) -> bool:
+        """"my" and a body part, perhaps with body links between, and up to the next "my" no
+        word of body_well, or else a verdict: "my lower back feels a bit funny", "that's pulling
+        on my groin", "my back's not good today", "my back is fine but my knee feels odd"; not
+        "my back's fine", "my back exercises" nor "get my breath back"."""
+        mine = [i for i, token in enumerate(tokens) if token == "my"]
+        for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
+            part = next((i for i in range(at + 1, end) if tokens[i] not in self.intents.body_links
+                         or self._is_body_part(tokens[i])), end)
+            after = tokens[part + 1 : end]
+            if part < end and self._is_body_part(tokens[part]) and (
+                    not self.intents.body_well.intersection(after)
+                    or any(_remove(after, v) != after for v in self.intents.body_verdicts)):
+                return True
+        return False
+
+    def _is_body_part(self, token: str) -> bool:
+        """A body part, or one with "s" ("backs" is how "back's" is heard)."""
+        parts = self.intents.body_parts
+        return token in parts or token.removesuffix("s") in parts
 
     def _pain_span(self, tokens: tuple[str, ...]) -> float:
         """The best score of a pain sentence against a run of as many words of a longer
