@@ -41,6 +41,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from voicecoach.intents import NUMBER_SLOTS, IntentSet
@@ -120,6 +121,10 @@ class _Template:
     """Name of the number slot, or None."""
 
 
+_Shape = tuple[bool, bool, bool]
+"""What a template's sentence is compared with: (exercise slot, number slot, masked)."""
+
+
 @dataclass(frozen=True)
 class _Heard:
     tokens: tuple[str, ...]
@@ -129,16 +134,17 @@ class _Heard:
     """(exercise id, first token, end token) of the alias found."""
     number: int | None = None
 
-    def form(self, template: _Template, masked: bool) -> str | None:
-        """The utterance, masked or as heard, with the slots this template takes replaced, or
-        None if one is missing."""
+    def form(self, shape: _Shape) -> str | None:
+        """The utterance, masked or as heard, with the slots of templates of this shape
+        replaced, or None if one is missing."""
+        exercise, number, masked = shape
         tokens = list(self.masked if masked else self.tokens)
-        if template.number:
+        if number:
             if self.number is None:
                 return None
             at = tokens.index(str(self.number))
             tokens[at] = "{n}"
-        if template.exercise:
+        if exercise:
             if self.exercise is None:
                 return None
             _, start, end = self.exercise
@@ -164,6 +170,14 @@ class Matcher:
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
             t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
+        # Sentences of one shape are compared with one form of the utterance, in one call each.
+        self._shapes: dict[_Shape, list[str]] = {}
+        self._places: list[tuple[_Template, _Shape, int, list[str]]] = []
+        for t in self._templates:
+            shape = (t.exercise, t.number is not None, t.intent != "report_pain")
+            texts = self._shapes.setdefault(shape, [])
+            self._places.append((t, shape, len(texts), t.text.split()))
+            texts.append(t.text)
         self._pain_sentences = [t.text for t in self._templates
                                 if t.intent == "report_pain" and len(t.text.split()) > 1]
         self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
@@ -317,32 +331,45 @@ class Matcher:
         """Best score per intent; pain sentences with a pain word are left to the word check, the
         other pain sentences see the words as heard, every other sentence sees them masked."""
         best: dict[str, tuple[float, _Template]] = {}
-        for template in self._templates:
-            form = heard.form(template, masked=template.intent != "report_pain")
-            if form is None:
+        found = {shape: self._shape_scores(form, texts) for shape, texts in self._shapes.items()
+                 if (form := heard.form(shape)) is not None}
+        for template, shape, at, words in self._places:
+            if shape not in found:
                 continue
-            score = max(fuzz.ratio(form, template.text),
-                        fuzz.token_sort_ratio(form, template.text),
-                        self._coverage(form.split(), template.text.split()))
+            heard_words, extra, scores = found[shape]
+            score = max(scores[at], self._coverage(heard_words, extra, words))
             if score > best.get(template.intent, (-1.0, template))[0]:
                 best[template.intent] = (score, template)
         return best
 
-    def _coverage(self, heard: list[str], template: list[str]) -> float:
-        """Share of the template's words heard, where extra words the coach knows cost little."""
+    def _shape_scores(self, form: str, texts: list[str]
+                      ) -> tuple[list[str], float, list[float]]:
+        """form's words, what they cost left over, and the better of ``ratio`` and
+        ``token_sort_ratio`` against each of texts."""
+        words = form.split()
+        ratios = [process.cdist([form], texts, scorer=scorer, dtype=np.float64)[0]
+                  for scorer in (fuzz.ratio, fuzz.token_sort_ratio)]
+        return words, sum(map(self._extra, words)), np.maximum(*ratios).tolist()
+
+    def _coverage(self, heard: list[str], extra: float, template: list[str]) -> float:
+        """Share of the template's words heard, where extra words the coach knows cost little;
+        ``extra`` is what all of heard would cost left over."""
         unmatched, matched = list(heard), 0.0
         for word in template:
             if word in unmatched:
                 unmatched.remove(word)
                 matched += 1.0
+                extra -= self._extra(word)
             elif len(word) >= FUZZY_CHARS:
                 found = process.extractOne(word, unmatched, scorer=fuzz.ratio,
                                            score_cutoff=WORD_CUTOFF)
                 if found:
-                    unmatched.pop(found[2])
+                    extra -= self._extra(unmatched.pop(found[2]))
                     matched += found[1] / 100.0
-        extra = sum(KNOWN_EXTRA if w in self._vocabulary else UNKNOWN_EXTRA for w in unmatched)
         return 100.0 * matched / (len(template) + extra)
+
+    def _extra(self, word: str) -> float:
+        return KNOWN_EXTRA if word in self._vocabulary else UNKNOWN_EXTRA
 
     def _known(self, token: str) -> bool:
         """Whether token is a word of the example sentences or aliases, or a number, or a near
