@@ -162,6 +162,14 @@ def test_talk_of_my_body_that_is_well_or_a_question_is_no_pain(
     assert _got(matcher, text)[0] == intent
 
 
+@pytest.mark.parametrize("text", [
+    "no pain my back's been great", "no pain just a bit of clicking",
+    "my legs are tired but nothing hurts"])
+def test_a_denial_of_pain_with_talk_of_the_body_is_no_pain(matcher: Matcher, text: str) -> None:
+    """After a leading "no", "pain my back's been great" is not matched again as a pain report."""
+    assert _got(matcher, text)[0] != "report_pain"
+
+
 def test_talk_of_my_body_waits_for_the_whole_utterance(matcher: Matcher) -> None:
     """A partial "my lower back feels" may go on "much better": the final result decides."""
     assert matcher.urgent("my lower back feels") is None

@@ -201,7 +201,8 @@ class Matcher:
             return Match("report_pain", score=round(pain, 1))
         found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
-        if whole and (not found or found.intent in BODY_OUTRANKS) and self._body_talk(tokens):
+        if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
+                and self._body_talk(tokens)):
             return Match("report_pain")
         return found
 
@@ -245,11 +246,12 @@ class Matcher:
         """"my" and a body part, perhaps with body links between, and up to the next "my" no
         word of body_well, or else a verdict: "my lower back feels a bit funny", "that's pulling
         on my groin", "my back's not good today", "my back is fine but my knee feels odd"; not
-        "my back's fine", "my back exercises" nor "get my breath back"."""
+        "my back's fine", "my hips are stacked", "my back exercises" nor "get my breath back"."""
+        links = self.intents.body_links
         mine = [i for i, token in enumerate(tokens) if token == "my"]
         for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
-            part = next((i for i in range(at + 1, end) if tokens[i] not in self.intents.body_links
-                         or self._is_body_part(tokens[i])), end)
+            part = next((i for i in range(at + 1, end)
+                         if tokens[i] not in links or self._is_body_part(tokens[i])), end)
             after = tokens[part + 1 : end]
             if part < end and self._is_body_part(tokens[part]) and (
                     not self.intents.body_well.intersection(after)
@@ -274,11 +276,13 @@ class Matcher:
         return best
 
     def _led_in(self, tokens: tuple[str, ...]) -> Match | None:
-        """The command after a leading short answer ("okay i'm back"), if sure enough."""
+        """The command after a leading short answer ("okay i'm back"), if sure enough. Pain
+        was looked for in the whole: what follows "no pain" is no pain report."""
         for lead_in in self._lead_ins:
             if len(lead_in) < len(tokens) and tokens[: len(lead_in)] == lead_in:
                 found = self.match(" ".join(tokens[len(lead_in) :]))
-                return found if found and found.score >= LEAD_IN_CUTOFF else None
+                return (found if found and found.score >= LEAD_IN_CUTOFF
+                        and found.intent != "report_pain" else None)
         return None
 
     def _question(self, tokens: tuple[str, ...]) -> Match | None:
