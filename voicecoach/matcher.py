@@ -32,7 +32,11 @@ The recipe, in order:
 8. failing that, in a whole utterance (not a partial result), the longest opening of
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
-   it, and a wrong answer loses nothing.
+   it, and a wrong answer loses nothing;
+9. last, in a whole utterance that denies no pain and was not understood, or was understood as
+   an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
+   part says it is well or where it is (the body lists of ``safety.yaml``), is pain ("my lower
+   back feels a bit funny", "stop stop my knee"; not "my hips are stacked").
 """
 
 from __future__ import annotations
