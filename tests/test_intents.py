@@ -25,7 +25,7 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [a for names in intents.exercises.values() for a in names]
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well]
-    phrases += [" ".join(verdict) for verdict in intents.body_verdicts]
+    phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -47,7 +47,7 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     assert intents.pain_words and set(intents.pain_words) <= words
     body = intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
-    assert body | {w for v in intents.body_verdicts for w in v} <= words
+    assert body | {w for p in (*intents.body_verdicts, *intents.body_places) for w in p} <= words
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -107,7 +107,7 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
         load_intents(folder)
 
 
-@pytest.mark.parametrize("key", ["body_parts", "body_well", "body_verdicts"])
+@pytest.mark.parametrize("key", ["body_parts", "body_well", "body_verdicts", "body_places"])
 def test_a_missing_body_list_is_named(tmp_path: Path, key: str) -> None:
     folder = _copy(tmp_path)
     data = yaml.safe_load((folder / "safety.yaml").read_text())

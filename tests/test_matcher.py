@@ -148,7 +148,9 @@ def test_body_parts_alone_are_pain_only_once_the_utterance_is_whole(matcher: Mat
 @pytest.mark.parametrize("text", [
     "hmm my lower back feels a bit funny", "that's pulling on my groin", "stop stop my knee",
     "yes my back", "maybe a four out of ten in my back", "my back's not good today",
-    "my back is fine but my knee feels odd", "my knee feels odd but my back is fine"])
+    "my back is fine but my knee feels odd", "my knee feels odd but my back is fine",
+    "my wrist isn't loving this on all fours", "a pulling across my lower back on the right side",
+    "my knee is on fire"])
 def test_talk_of_my_body_is_pain_when_it_asks_nothing_else(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] == "report_pain"
 
@@ -156,6 +158,7 @@ def test_talk_of_my_body_is_pain_when_it_asks_nothing_else(matcher: Matcher, tex
 @pytest.mark.parametrize(("text", "intent"), [
     ("my back's fine", "no"), ("my back exercises are on the fridge", None),
     ("i want my money back", None), ("my knees are together", None),
+    ("my knees are on the mat now", None), ("my shoulders are against the bench", None),
     ("does the bridge help my back", "exercise_benefits")])
 def test_talk_of_my_body_that_is_well_or_a_question_is_no_pain(
         matcher: Matcher, text: str, intent: str | None) -> None:

@@ -21,7 +21,8 @@ INTENT_NAMES = (
 EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
-BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well")
+BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well",
+              "body_places")
 PLACEHOLDER = re.compile(r"\{([^}]*)\}")
 
 
@@ -55,6 +56,8 @@ class IntentSet:
     body_well: frozenset[str]
     """Words that make talk of "my" body part no complaint: "my back's fine", "my back
     exercises"."""
+    body_places: tuple[tuple[str, ...], ...]
+    """Phrases that, right after a body part, say where it is: "my knees are on the mat"."""
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or a few numbers,
@@ -70,7 +73,8 @@ class IntentSet:
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
         return out + sorted(self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                            | self.body_well | {" ".join(v) for v in self.body_verdicts})
+                            | self.body_well
+                            | {" ".join(p) for p in (*self.body_verdicts, *self.body_places)})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -160,6 +164,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_links=frozenset(_words(merged, "body_links", folder)),
         body_verdicts=tuple(tuple(v.split()) for v in _words(merged, "body_verdicts", folder)),
         body_well=frozenset(_words(merged, "body_well", folder)),
+        body_places=tuple(tuple(p.split()) for p in _words(merged, "body_places", folder)),
     )
 
 

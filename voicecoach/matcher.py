@@ -247,16 +247,19 @@ class Matcher:
                 and (bool(verdict) or any(t in cries or t == "my" for t in words)))
 
     def _body_talk(self, tokens: tuple[str, ...]) -> bool:
-        """"my" and a body part, perhaps with body links between, and up to the next "my" no
-        word of body_well, or else a verdict: "my lower back feels a bit funny", "that's pulling
-        on my groin", "my back's not good today", "my back is fine but my knee feels odd"; not
-        "my back's fine", "my hips are stacked", "my back exercises" nor "get my breath back"."""
+        """"my" and a body part, perhaps with body links between, not followed by a place, and up
+        to the next "my" no word of body_well, or else a verdict: "my lower back feels a bit
+        funny", "that's pulling on my groin", "my back's not good today", "my back is fine but my
+        knee feels odd"; not "my back's fine", "my hips are stacked", "my knees are on the mat",
+        "my back exercises" nor "get my breath back"."""
         links = self.intents.body_links
         mine = [i for i, token in enumerate(tokens) if token == "my"]
         for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
             part = next((i for i in range(at + 1, end)
                          if tokens[i] not in links or self._is_body_part(tokens[i])), end)
             after = tokens[part + 1 : end]
+            if any(after[: len(place)] == place for place in self.intents.body_places):
+                continue
             if part < end and self._is_body_part(tokens[part]) and (
                     not self.intents.body_well.intersection(after)
                     or any(_remove(after, v) != after for v in self.intents.body_verdicts)):
