@@ -150,15 +150,14 @@ def load_intents(folder: Path) -> IntentSet:
     missing = [name for name in INTENT_NAMES if name not in merged["intents"]]
     if missing:
         raise DataFileError(str(folder), "intents", f"no examples for {', '.join(missing)}")
-    pain = _part(merged, "pain_words", folder)
     return IntentSet(
         language=folder.name,
         intents=merged["intents"],
         exercises=_exercise_lists(_part(merged, "lists", folder)),
         numbers=_numbers(_part(merged, "numbers", folder)),
-        fillers=_part(merged, "fillers", folder).texts("fillers"),
-        pain_words=frozenset(pain.texts("pain_words")),
-        pain_negations=_part(merged, "pain_negations", folder).texts("pain_negations"),
+        fillers=_words(merged, "fillers", folder),
+        pain_words=frozenset(_words(merged, "pain_words", folder)),
+        pain_negations=_words(merged, "pain_negations", folder),
         pain_cries=frozenset(_words(merged, "pain_cries", folder)),
         body_parts=frozenset(_words(merged, "body_parts", folder)),
         body_links=frozenset(_words(merged, "body_links", folder)),

@@ -257,11 +257,12 @@ class Matcher:
         for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
             part = next((i for i in range(at + 1, end)
                          if tokens[i] not in links or self._is_body_part(tokens[i])), end)
+            if part == end or not self._is_body_part(tokens[part]):
+                continue
             after = tokens[part + 1 : end]
             if any(after[: len(place)] == place for place in self.intents.body_places):
                 continue
-            if part < end and self._is_body_part(tokens[part]) and (
-                    not self.intents.body_well.intersection(after)
+            if (not self.intents.body_well.intersection(after)
                     or any(_remove(after, v) != after for v in self.intents.body_verdicts)):
                 return True
         return False
