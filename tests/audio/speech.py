@@ -27,6 +27,10 @@ NOISE_DBFS = -60.0
 """Level of the noise floor mixed into every sample, in dB relative to full scale (RMS)."""
 
 TOOLS = ("espeak-ng", "sox")
+ESPEAK_SAYS = {"ow": "[['aU]]", "owwie": "[['aUwi]]"}
+FLITE_SAYS = {"ow": "aow"}
+"""Both synthesizers say "ow" as "oh" (as in "bow"), espeak-ng "owwie" too; these spellings make
+them say it as a person in pain does (espeak-ng's [[...]] are its own phonemes)."""
 
 
 def missing_tools() -> list[str]:
@@ -61,8 +65,14 @@ def synthesize(
 def _tts_command(text: str, voice: str, words_per_minute: int, out: Path) -> list[str]:
     engine, _, name = voice.rpartition(":")
     if engine == "flite":
-        return ["flite", "-voice", name, "-t", text, "-o", str(out)]
-    return ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(out), text]
+        return ["flite", "-voice", name, "-t", said_as(text, FLITE_SAYS), "-o", str(out)]
+    return ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(out),
+            said_as(text, ESPEAK_SAYS)]
+
+
+def said_as(text: str, spellings: dict[str, str]) -> str:
+    """text with each word of spellings respelled."""
+    return " ".join(spellings.get(word, word) for word in text.split())
 
 
 def noise(samples: int, dbfs: float, seed: int = 0) -> np.ndarray:

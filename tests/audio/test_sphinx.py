@@ -10,12 +10,24 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import subprocess
 from types import SimpleNamespace
 
 import numpy as np
 import pocketsphinx
 import pytest
-from speech import chunks, hear, missing_tools, noise, room, synthesize, to_pcm
+from speech import (
+    ESPEAK_SAYS,
+    FLITE_SAYS,
+    chunks,
+    hear,
+    missing_tools,
+    noise,
+    room,
+    said_as,
+    synthesize,
+    to_pcm,
+)
 
 from voicecoach.audio.sphinx_recognizer import (
     UNK,
@@ -82,6 +94,14 @@ def test_the_start_of_a_word_is_never_taken_for_pain_stop_or_pause(
     for hyp in hear(recognizer, synthesize(command, voice=voice)):
         hearing.take(hyp)
     assert acted and not any(matcher.urgent(text) for text in acted), acted
+
+
+def test_the_synthesizers_say_ow_as_a_person_in_pain_does() -> None:
+    """Both read "ow" as "oh" (as in "bow") unless it is respelled."""
+    espeak = ["espeak-ng", "-q", "-x", said_as("ow", ESPEAK_SAYS)]
+    flite = ["flite", "-t", said_as("ow", FLITE_SAYS), "-ps", "-o", "/dev/null"]
+    assert "aU" in subprocess.run(espeak, capture_output=True, text=True, check=True).stdout
+    assert " aw " in subprocess.run(flite, capture_output=True, text=True, check=True).stdout
 
 
 def test_the_decoder_gets_speech_as_soon_as_the_endpointer_has_found_it(
