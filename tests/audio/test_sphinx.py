@@ -219,6 +219,23 @@ def test_a_word_too_short_to_be_spoken_is_heard_as_unk(recognizer: SphinxRecogni
     assert recognizer._text() == "[unk] pause"
 
 
+class QuickWords(RecordedDecoder):
+    """"finish the session" with "the" said as fast as its HMMs allow (60 ms)."""
+
+    def seg(self) -> list[Segment]:
+        return [Segment("<s>", 0, 20), Segment("finish", 21, 60), Segment("the", 61, 66),
+                Segment("session", 67, 120), Segment("</s>", 121, 130)]
+
+    def lookup_word(self, word: str) -> str | None:
+        return {"finish": "F IH N IH SH", "the": "DH AH", "session": "S EH SH AH N"}.get(word)
+
+
+def test_a_quick_word_of_two_phones_is_kept(recognizer: SphinxRecognizer,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recognizer, "_decoder", QuickWords())
+    assert recognizer._text() == "finish the session"
+
+
 def test_words_without_a_pronunciation_are_dropped_with_one_warning(
         caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):

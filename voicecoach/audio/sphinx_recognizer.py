@@ -8,8 +8,11 @@ the same sentences let 23 through (it forces every sound into some command), and
 times faster (real-time factor 0.07 against 1.16).
 
 A garbage word, ``[unk]``, pronounced as any single phone, lets speech the coach does not know
-come out as ``[unk]`` tokens (the token Vosk uses) instead of command words, and so does a word
-hypothesized in less time than anyone can say it (hiss heard as "ow"). pocketsphinx's own
+come out as ``[unk]`` tokens (the token Vosk uses) instead of command words, and so does a
+one-phone word hypothesized in less time than anyone can say it (hiss heard as "ow"). Longer
+words keep their shortest readings: "the" and "i'm" are often said in under 80 ms (on 300
+development utterances in two voice families, holding every word to 40 ms a phone cost one
+command in a hundred, and the noise tests pass without it). pocketsphinx's own
 Endpointer (voice activity detection) cuts the stream into utterances; with a 0.3 s window and a
 0.7 ratio the final hypothesis comes about 0.4 s after the end of speech. The Endpointer hands
 speech back a window late; the decoder gets it sooner: once speech has begun, the window the
@@ -63,8 +66,8 @@ FILLER_MARKS = ("<", "[NOISE]", "[SPEECH]", "+")
 SETTLED_SECONDS = 0.15
 """Silence (by the Endpointer's voice activity detector) that settles the newest word of a partial
 result (Hypothesis.settled): "stop" is acted on then, not once the utterance ends."""
-MIN_FRAMES_PER_PHONE = 4
-"""10 ms frames: a word spoken faster than this per phone is noise (the HMMs allow 3)."""
+MIN_FRAMES = 4
+"""10 ms frames: a one-phone word spoken faster than this is noise (its HMM allows 3)."""
 
 
 class SphinxRecognizer:
@@ -162,8 +165,8 @@ class SphinxRecognizer:
                                        sample_rate=SAMPLE_RATE)
 
     def _text(self) -> str:
-        """The words of the current hypothesis; a word too short to have been spoken (noise
-        matched by a one-phone word such as "ow") becomes [unk]."""
+        """The words of the current hypothesis; a one-phone word too short to have been spoken
+        (noise matched by "ow") becomes [unk]."""
         words = []
         for segment in self._decoder.seg() or ():
             word = segment.word.split("(")[0]
@@ -171,7 +174,7 @@ class SphinxRecognizer:
                 continue
             phones = len((self._decoder.lookup_word(segment.word) or "X").split())
             frames = segment.end_frame - segment.start_frame + 1
-            words.append(UNK if frames < MIN_FRAMES_PER_PHONE * phones else word)
+            words.append(UNK if phones == 1 and frames < MIN_FRAMES else word)
         while words and words[-1] == UNK:  # the room after the last word: "yes [unk]" is "yes"
             words.pop()
         return " ".join(words)
