@@ -445,6 +445,14 @@ def test_the_routine_offers_to_continue_where_it_stopped_today() -> None:
     assert coach.state.queue == ("hip_thrust", "side_lying_hip_abduction")
 
 
+def test_carry_on_takes_the_offer_to_continue() -> None:
+    """The offer asks "Shall we carry on where you stopped?": "carry on" is a resume."""
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog", "clamshell")))
+    coach.hear("start my workout", "start_routine")
+    coach.hear("carry on", "resume")
+    assert coach.state.exercise == "glute_bridge"
+
+
 def test_declining_the_offer_runs_the_whole_routine() -> None:
     coach = Coach(Context(acknowledged=True, done_today=("bird_dog",)))
     coach.hear("start my workout", "start_routine")

@@ -298,6 +298,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.RATING, "no"): _checkin_no,
     (Phase.RATING, "yes"): _checkin_yes,
     (Phase.OFFER, "yes"): _offer_yes,
+    (Phase.OFFER, "resume"): _offer_yes,
     (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
