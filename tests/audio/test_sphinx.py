@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import shutil
 import subprocess
 from types import SimpleNamespace
 
@@ -96,6 +97,7 @@ def test_the_start_of_a_word_is_never_taken_for_pain_stop_or_pause(
     assert acted and not any(matcher.urgent(text) for text in acted), acted
 
 
+@pytest.mark.skipif(shutil.which("flite") is None, reason="needs flite (make setup installs it)")
 def test_the_synthesizers_say_ow_as_a_person_in_pain_does() -> None:
     """Both read "ow" as "oh" (as in "bow") unless it is respelled."""
     espeak = ["espeak-ng", "-q", "-x", said_as("ow", ESPEAK_SAYS)]
