@@ -58,6 +58,9 @@ class IntentSet:
     exercises"."""
     body_places: tuple[tuple[str, ...], ...]
     """Phrases that, right after a body part, say where it is: "my knees are on the mat"."""
+    corrections: tuple[tuple[str, ...], ...]
+    """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
+    clamshell"."""
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or a few numbers,
@@ -74,7 +77,8 @@ class IntentSet:
                 out.extend(_fill(sentence, fills))
         return out + sorted(self.pain_words | self.pain_cries | self.body_parts | self.body_links
                             | self.body_well
-                            | {" ".join(p) for p in (*self.body_verdicts, *self.body_places)})
+                            | {" ".join(p) for p in (*self.body_verdicts, *self.body_places,
+                                                     *self.corrections)})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -124,7 +128,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             if name in merged["intents"]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
-        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", *BODY_LISTS):
+        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "corrections",
+                    *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -164,6 +169,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_verdicts=tuple(tuple(v.split()) for v in _words(merged, "body_verdicts", folder)),
         body_well=frozenset(_words(merged, "body_well", folder)),
         body_places=tuple(tuple(p.split()) for p in _words(merged, "body_places", folder)),
+        corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 
 

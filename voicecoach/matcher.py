@@ -4,36 +4,40 @@ The recipe, in order:
 
 1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
    fillers ("please", "um", "okay coach") removed;
-2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
+2. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
+   last word: in place of the exercise or number just before it, if it opens with one ("start
+   the bridge no wait the clamshell", "twelve no fourteen reps"), else as the whole command
+   ("stop for a sec no i mean pause"), whenever that is understood; pain is looked for in all;
+3. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
    sore");
-3. slots: the longest exercise alias found exactly, else the closest one scoring at least
+4. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
    five seconds" holds for 5, "seven out of ten" rates 7);
-4. every example sentence is scored against the utterance with its slots replaced by
+5. every example sentence is scored against the utterance with its slots replaced by
    placeholders, as the best of rapidfuzz's ``ratio``, ``token_sort_ratio`` (word order) and a
    word coverage. A word the coach does not know, not even as a near spelling, is no mis-hearing
    of its words: its letters are masked and earn nothing ("skip the ad" is not "skip ahead"),
    except against pain sentences, which stay permissive;
-5. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
+6. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
-6. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
+7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
-7. failing that, the longest ending of the utterance, of ``TAIL_WORDS`` to ``TAIL_MAX_WORDS``
+8. failing that, the longest ending of the utterance, of ``TAIL_WORDS`` to ``TAIL_MAX_WORDS``
    words and more than the exercise's name, that matches on its own scoring at least
    ``TAIL_CUTOFF``: a command after a remark ("okay i'm lying down now let's start with the
    bridges"). Openings are not tried: what follows a command usually changes it ("let's go
    shopping", "i'm done with the laundry");
-8. failing that, in a whole utterance (not a partial result), the longest opening of
+9. failing that, in a whole utterance (not a partial result), the longest opening of
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
    it, and a wrong answer loses nothing;
-9. last, in a whole utterance that denies no pain and was not understood, or was understood as
+10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well or where it is (the body lists of ``safety.yaml``), is pain ("my lower
    back feels a bit funny", "stop stop my knee"; not "my hips are stacked").
@@ -161,6 +165,8 @@ class Matcher:
         self.intents = intents
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
+        self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
+                                   key=len, reverse=True)
         self._aliases = {
             " ".join(self._tokens(alias)): ex_id
             for ex_id, aliases in intents.exercises.items()
@@ -196,6 +202,11 @@ class Matcher:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
             return Match("report_pain")
+        corrected = self._corrected(tokens)
+        if corrected:
+            found = self.match(" ".join(corrected), whole)
+            if found:
+                return found
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
         if pain < PAIN_CUTOFF:
@@ -209,6 +220,32 @@ class Matcher:
                 and self._body_talk(tokens)):
             return Match("report_pain")
         return found
+
+    def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The utterance as its last correction leaves it (rule 2), or None if it has none."""
+        at = self._correction(tokens)
+        if at is None:
+            return None
+        before, after = tokens[: at[0]], tokens[at[1] :]
+        if not before or not after:
+            return None
+        if before[-1].isdigit() and after[0].isdigit():
+            return (*before[:-1], *after)
+        said, meant = self._find_exercise(before), self._find_exercise(after)
+        if said and meant and said[2] == len(before) and meant[1] == 0:
+            return (*before[: said[1]], *after)
+        return after
+
+    def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
+        """Where the last correction phrase is, or a "no" between two numbers."""
+        for start in range(len(tokens) - 1, 0, -1):
+            if tokens[start] == "no" and tokens[start - 1].isdigit() and (
+                    tokens[start + 1 : start + 2] or ("",))[0].isdigit():
+                return start, start + 1
+            for phrase in self._corrections:
+                if tokens[start : start + len(phrase)] == phrase:
+                    return start, start + len(phrase)
+        return None
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -294,7 +331,7 @@ class Matcher:
         return None
 
     def _question(self, tokens: tuple[str, ...]) -> Match | None:
-        """The question about an exercise that opens the utterance (rule 8), if sure enough."""
+        """The question about an exercise that opens the utterance (rule 9), if sure enough."""
         exercise = self._find_exercise(tokens)
         if exercise is None:
             return None
@@ -307,7 +344,7 @@ class Matcher:
         return None
 
     def _tail(self, tokens: tuple[str, ...]) -> Match | None:
-        """The command that ends the utterance (rule 7), if sure enough."""
+        """The command that ends the utterance (rule 8), if sure enough."""
         for start in range(max(1, len(tokens) - TAIL_MAX_WORDS), len(tokens) - TAIL_WORDS + 1):
             heard, scores = self._best_reading(tokens[start:])
             scores.pop("report_pain", None)
