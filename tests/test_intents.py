@@ -25,7 +25,8 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [a for names in intents.exercises.values() for a in names]
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well]
-    phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places)]
+    phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
+                                      *intents.corrections)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -123,4 +124,22 @@ def test_a_body_list_entry_that_is_not_a_string_is_named(tmp_path: Path) -> None
     data["body_well"] = ["fine", 3]
     (folder / "safety.yaml").write_text(yaml.safe_dump(data))
     with pytest.raises(DataFileError, match=r"safety\.yaml.*'body_well' has 3"):
+        load_intents(folder)
+
+
+def test_a_correction_that_is_not_a_string_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "lists.yaml").read_text())
+    data["corrections"] = ["no wait", ["i mean"]]
+    (folder / "lists.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"lists\.yaml.*'corrections'"):
+        load_intents(folder)
+
+
+def test_missing_corrections_are_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "lists.yaml").read_text())
+    del data["corrections"]
+    (folder / "lists.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match="no file defines 'corrections'"):
         load_intents(folder)
