@@ -229,11 +229,12 @@ class Matcher:
         before, after = tokens[: at[0]], tokens[at[1] :]
         if not before or not after:
             return None
-        if before[-1].isdigit() and after[0].isdigit():
-            return (*before[:-1], *after)
+        numbers = [i for i, token in enumerate(before) if token.isdigit()]
+        if numbers and after[0].isdigit():
+            return (*before[: numbers[-1]], after[0], *before[numbers[-1] + 1 :], *after[1:])
         said, meant = self._find_exercise(before), self._find_exercise(after)
-        if said and meant and said[2] == len(before) and meant[1] == 0:
-            return (*before[: said[1]], *after)
+        if said and meant and meant[1] == 0:
+            return (*before[: said[1]], *after[: meant[2]], *before[said[2] :], *after[meant[2] :])
         return after
 
     def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
