@@ -5,9 +5,10 @@ The recipe, in order:
 1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
    fillers ("please", "um", "okay coach") removed;
 2. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
-   last word: in place of the exercise or number just before it, if it opens with one ("start
-   the bridge no wait the clamshell", "twelve no fourteen reps"), else as the whole command
-   ("stop for a sec no i mean pause"), whenever that is understood; pain is looked for in all;
+   last word: in place of the last exercise or number said before it, if it opens with one
+   ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
+   command ("stop for a sec no i mean pause"), whenever that is understood and the whole is no
+   pain by rule 3; a "no" between two numbers is a correction too ("twelve no fourteen");
 3. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
@@ -202,11 +203,6 @@ class Matcher:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
             return Match("report_pain")
-        corrected = self._corrected(tokens)
-        if corrected:
-            found = self.match(" ".join(corrected), whole)
-            if found:
-                return found
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
         if pain < PAIN_CUTOFF:
@@ -214,6 +210,10 @@ class Matcher:
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
         if pain and not exact and not self._negated(tokens):
             return Match("report_pain", score=round(pain, 1))
+        corrected = self._corrected(tokens)
+        found = self.match(" ".join(corrected), whole) if corrected else None
+        if found:
+            return found
         found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
@@ -222,7 +222,8 @@ class Matcher:
         return found
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The utterance as its last correction leaves it (rule 2), or None if it has none."""
+        """The utterance as its last correction leaves it (rule 2), or None if it has none or
+        nothing stands on either side of it."""
         at = self._correction(tokens)
         if at is None:
             return None
