@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -108,38 +109,30 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
         load_intents(folder)
 
 
-@pytest.mark.parametrize("key", ["body_parts", "body_well", "body_verdicts", "body_places"])
-def test_a_missing_body_list_is_named(tmp_path: Path, key: str) -> None:
+LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_verdicts",
+                                          "body_places")] + [("lists.yaml", "corrections")]
+
+
+def _edit_list(folder: Path, file: str, key: str, value: list[Any] | None) -> None:
+    data = yaml.safe_load((folder / file).read_text())
+    if value is None:
+        del data[key]
+    else:
+        data[key] = value
+    (folder / file).write_text(yaml.safe_dump(data))
+
+
+@pytest.mark.parametrize(("file", "key"), LISTS)
+def test_a_missing_list_is_named(tmp_path: Path, file: str, key: str) -> None:
     folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "safety.yaml").read_text())
-    del data[key]
-    (folder / "safety.yaml").write_text(yaml.safe_dump(data))
+    _edit_list(folder, file, key, None)
     with pytest.raises(DataFileError, match=f"no file defines '{key}'"):
         load_intents(folder)
 
 
-def test_a_body_list_entry_that_is_not_a_string_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("file", "key"), LISTS)
+def test_a_list_entry_that_is_not_a_string_is_named(tmp_path: Path, file: str, key: str) -> None:
     folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "safety.yaml").read_text())
-    data["body_well"] = ["fine", 3]
-    (folder / "safety.yaml").write_text(yaml.safe_dump(data))
-    with pytest.raises(DataFileError, match=r"safety\.yaml.*'body_well' has 3"):
-        load_intents(folder)
-
-
-def test_a_correction_that_is_not_a_string_is_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "lists.yaml").read_text())
-    data["corrections"] = ["no wait", ["i mean"]]
-    (folder / "lists.yaml").write_text(yaml.safe_dump(data))
-    with pytest.raises(DataFileError, match=r"lists\.yaml.*'corrections'"):
-        load_intents(folder)
-
-
-def test_missing_corrections_are_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "lists.yaml").read_text())
-    del data["corrections"]
-    (folder / "lists.yaml").write_text(yaml.safe_dump(data))
-    with pytest.raises(DataFileError, match="no file defines 'corrections'"):
+    _edit_list(folder, file, key, ["fine", 3])
+    with pytest.raises(DataFileError, match=rf"{file.replace('.', '[.]')}.*'{key}' has 3"):
         load_intents(folder)
