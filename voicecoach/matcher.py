@@ -4,18 +4,18 @@ The recipe, in order:
 
 1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
    fillers ("please", "um", "okay coach") removed;
-2. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
-   last word: in place of the last exercise or number said before it, if it opens with one
-   ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
-   command ("stop for a sec no i mean pause"), whenever that is understood and the whole is no
-   pain by rule 3; a "no" between two numbers is a correction too ("twelve no fourteen");
-3. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
+2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
    sore");
+3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
+   last word: in place of the last exercise or number said before it, if it opens with one
+   ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
+   command ("stop for a sec no i mean pause"), whenever that is understood (the whole being no
+   pain); a "no" between two numbers is a correction too ("twelve no fourteen");
 4. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
    five seconds" holds for 5, "seven out of ten" rates 7);
@@ -222,7 +222,7 @@ class Matcher:
         return found
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The utterance as its last correction leaves it (rule 2), or None if it has none or
+        """The utterance as its last correction leaves it (rule 3), or None if it has none or
         nothing stands on either side of it."""
         at = self._correction(tokens)
         if at is None:
