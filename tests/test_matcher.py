@@ -159,7 +159,8 @@ def test_talk_of_my_body_is_pain_when_it_asks_nothing_else(matcher: Matcher, tex
     ("my back's fine", "no"), ("my back exercises are on the fridge", None),
     ("i want my money back", None), ("my knees are together", None),
     ("my knees are on the mat now", None), ("my shoulders are against the bench", None),
-    ("does the bridge help my back", "exercise_benefits")])
+    ("does the bridge help my back", "exercise_benefits"),
+    ("i've printed my back programme", None)])
 def test_talk_of_my_body_that_is_well_or_a_question_is_no_pain(
         matcher: Matcher, text: str, intent: str | None) -> None:
     assert _got(matcher, text)[0] == intent

@@ -241,8 +241,8 @@ class Matcher:
     def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
         """Where the last correction phrase is, or a "no" between two numbers."""
         for start in range(len(tokens) - 1, 0, -1):
-            if tokens[start] == "no" and tokens[start - 1].isdigit() and (
-                    tokens[start + 1 : start + 2] or ("",))[0].isdigit():
+            if (tokens[start] == "no" and tokens[start - 1].isdigit()
+                    and start + 1 < len(tokens) and tokens[start + 1].isdigit()):
                 return start, start + 1
             for phrase in self._corrections:
                 if tokens[start : start + len(phrase)] == phrase:
