@@ -10,7 +10,14 @@ import pytest
 import yaml
 
 from voicecoach.errors import DataFileError
-from voicecoach.intents import EXERCISE_IDS, INTENT_NAMES, IntentSet, intents_root, load_intents
+from voicecoach.intents import (
+    EXERCISE_IDS,
+    HEARD_UP_TO,
+    INTENT_NAMES,
+    IntentSet,
+    intents_root,
+    load_intents,
+)
 
 EN = intents_root() / "en"
 CASES = Path(__file__).parent / "intents" / "en"
@@ -50,6 +57,15 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     body = intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
     assert body | {w for p in (*intents.body_verdicts, *intents.body_places) for w in p} <= words
+
+
+def test_every_number_up_to_twenty_can_be_heard_in_a_command(intents: IntentSet) -> None:
+    """"hold for fourteen seconds" is heard as such, not as the nearest number a sentence has."""
+    takes = {word for word, value in intents.numbers.items() if 0 < value <= HEARD_UP_TO}
+    expanded = set(intents.expanded())
+    assert {"eleven", "fourteen", "nineteen", "twenty"} <= takes
+    assert all(f"do {word} reps" in expanded and f"hold for {word} seconds" in expanded
+               for word in takes)
 
 
 def _copy(tmp_path: Path) -> Path:

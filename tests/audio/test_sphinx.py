@@ -55,6 +55,7 @@ COMMANDS = {
     "it hurts": {"hurts"},
     "what does clamshell work": {"clamshell", "work"},
     "do twelve reps": {"twelve", "reps"},
+    "hold for fourteen seconds": {"fourteen", "seconds"},
 }
 """Each command and the words that must be heard in it ("glute" may come out "glutes")."""
 URGENT = {"report_pain", "stop", "pause"}
