@@ -34,7 +34,7 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
-                                      *intents.corrections)]
+                                      *intents.body_doubts, *intents.corrections)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -56,7 +56,8 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     assert intents.pain_words and set(intents.pain_words) <= words
     body = intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
-    assert body | {w for p in (*intents.body_verdicts, *intents.body_places) for w in p} <= words
+    phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts)
+    assert body | {w for p in phrases for w in p} <= words
 
 
 def test_every_number_up_to_twenty_can_be_heard_in_a_command(intents: IntentSet) -> None:
@@ -126,7 +127,8 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
 
 
 LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_verdicts",
-                                          "body_places")] + [("lists.yaml", "corrections")]
+                                          "body_places", "body_doubts")] + [
+    ("lists.yaml", "corrections")]
 
 
 def _edit_list(folder: Path, file: str, key: str, value: list[Any] | None) -> None:

@@ -22,7 +22,7 @@ EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lyi
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well",
-              "body_places")
+              "body_places", "body_doubts")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -63,6 +63,9 @@ class IntentSet:
     exercises"."""
     body_places: tuple[tuple[str, ...], ...]
     """Phrases that, right after a body part, say where it is: "my knees are on the mat"."""
+    body_doubts: tuple[tuple[str, ...], ...]
+    """Questions whether a feeling is alright, which say nothing is well: "my back feels funny,
+    is that okay"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
@@ -79,10 +82,9 @@ class IntentSet:
         for intent in self.intents.values():
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
+        phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts, *self.corrections)
         return out + sorted(self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                            | self.body_well
-                            | {" ".join(p) for p in (*self.body_verdicts, *self.body_places,
-                                                     *self.corrections)})
+                            | self.body_well | {" ".join(p) for p in phrases})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -173,6 +175,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_verdicts=tuple(tuple(v.split()) for v in _words(merged, "body_verdicts", folder)),
         body_well=frozenset(_words(merged, "body_well", folder)),
         body_places=tuple(tuple(p.split()) for p in _words(merged, "body_places", folder)),
+        body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 

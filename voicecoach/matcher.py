@@ -2,8 +2,9 @@
 
 The recipe, in order:
 
-1. normalise: lower case, words only, number words to digits ("twenty five" -> "25"),
-   fillers ("please", "um", "okay coach") removed;
+1. normalise: lower case, words only, a stutter said once ("p p pause", "my my back" -> "pause",
+   "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um", "okay
+   coach") removed;
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
@@ -109,6 +110,11 @@ QUESTION_MAX_WORDS = 12
 INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
+REPEATED_WORDS = 3
+"""The longest run of words that, said twice in a row, is taken as said once."""
+STUTTER_CHARS = 3
+"""The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
+knows."""
 """Values a unit word is added to: "twenty five" is 25."""
 TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
 
@@ -164,6 +170,8 @@ class _Heard:
 class Matcher:
     def __init__(self, intents: IntentSet) -> None:
         self.intents = intents
+        self._spelled = {w for text in (*intents.expanded(), *intents.fillers)
+                         for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
@@ -299,6 +307,8 @@ class Matcher:
             if part == end or not self._is_body_part(tokens[part]):
                 continue
             after = tokens[part + 1 : end]
+            for doubt in self.intents.body_doubts:
+                after = _remove(after, doubt)
             if any(after[: len(place)] == place for place in self.intents.body_places):
                 continue
             if (not self.intents.body_well.intersection(after)
@@ -482,11 +492,18 @@ class Matcher:
         return tuple(TOKEN.findall(text.replace("-", " ")))
 
     def _tokens(self, text: str) -> tuple[str, ...]:
-        """Words of text with number words as digits and fillers removed."""
-        words = self._numbers(self._words(text))
+        """Words of text without stutters, with number words as digits and fillers removed."""
+        words = self._numbers(self._unstuttered(self._words(text)))
         for filler in self._fillers:
             words = _remove(words, filler)
-        return words
+        return _once(words)
+
+    def _unstuttered(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """words said once, without a start of the next one that is no word ("st stop")."""
+        once = _once(words)
+        return tuple(word for word, after in zip(once, (*once[1:], ""), strict=False)
+                     if not (len(word) <= STUTTER_CHARS and after.startswith(word)
+                             and word not in self._spelled))
 
     def _numbers(self, words: tuple[str, ...]) -> tuple[str, ...]:
         values = self.intents.numbers
@@ -499,6 +516,19 @@ class Matcher:
             else:
                 out.append(str(value) if value is not None else word)
         return tuple(out)
+
+
+def _once(words: tuple[str, ...]) -> tuple[str, ...]:
+    """words with a word or a run of up to REPEATED_WORDS said again at once said once: "the
+    the" is "the", "hang on hang on" is "hang on"."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for n in range(1, REPEATED_WORDS + 1):
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n]:
+                del out[-n:]
+                break
+    return tuple(out)
 
 
 def _remove(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:
