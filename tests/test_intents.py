@@ -32,7 +32,8 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases = [s for i in intents.intents.values() for s in i.sentences]
     phrases += [a for names in intents.exercises.values() for a in names]
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
-    phrases += [*intents.body_parts, *intents.body_links, *intents.body_well]
+    phrases += [*intents.body_parts, *intents.body_links, *intents.body_well, *intents.body_form,
+                *intents.body_denials]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
                                       *intents.body_doubts, *intents.corrections)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
@@ -54,7 +55,8 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     """The recognizers hear only the words of the expanded sentences."""
     words = {word for sentence in intents.expanded() for word in sentence.split()}
     assert intents.pain_words and set(intents.pain_words) <= words
-    body = intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
+    body = (intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
+            | intents.body_form | intents.body_denials)
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
     phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts)
     assert body | {w for p in phrases for w in p} <= words
@@ -126,8 +128,8 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
         load_intents(folder)
 
 
-LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_verdicts",
-                                          "body_places", "body_doubts")] + [
+LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form", "body_verdicts",
+                                          "body_places", "body_doubts", "body_denials")] + [
     ("lists.yaml", "corrections")]
 
 

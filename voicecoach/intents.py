@@ -21,8 +21,8 @@ INTENT_NAMES = (
 EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
-BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well",
-              "body_places", "body_doubts")
+BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
+              "body_places", "body_doubts", "body_denials")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -63,6 +63,11 @@ class IntentSet:
     exercises"."""
     body_places: tuple[tuple[str, ...], ...]
     """Phrases that, right after a body part, say where it is: "my knees are on the mat"."""
+    body_form: frozenset[str]
+    """Words that make talk of "my" body part a remark on form or a name: "my hips are
+    stacked", "my back exercises"."""
+    body_denials: frozenset[str]
+    """Words that, just before a word of body_well, take it back: "my back's not okay"."""
     body_doubts: tuple[tuple[str, ...], ...]
     """Questions whether a feeling is alright, which say nothing is well: "my back feels funny,
     is that okay"."""
@@ -83,8 +88,9 @@ class IntentSet:
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts, *self.corrections)
-        return out + sorted(self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                            | self.body_well | {" ".join(p) for p in phrases})
+        words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
+                 | self.body_well | self.body_form | self.body_denials)
+        return out + sorted(words | {" ".join(p) for p in phrases})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -175,6 +181,8 @@ def load_intents(folder: Path) -> IntentSet:
         body_verdicts=tuple(tuple(v.split()) for v in _words(merged, "body_verdicts", folder)),
         body_well=frozenset(_words(merged, "body_well", folder)),
         body_places=tuple(tuple(p.split()) for p in _words(merged, "body_places", folder)),
+        body_form=frozenset(_words(merged, "body_form", folder)),
+        body_denials=frozenset(_words(merged, "body_denials", folder)),
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )

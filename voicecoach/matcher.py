@@ -112,6 +112,10 @@ INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
+DENIAL_WORDS = 3
+"""How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
+FEELING = frozenset({"feel", "feeling"})
+"""Before a denied word of body_well, how one feels is unwell: "i'm not feeling great"."""
 STUTTER_CHARS = 3
 """The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
 knows."""
@@ -174,6 +178,7 @@ class Matcher:
                          for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
+        self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
                                    key=len, reverse=True)
         self._aliases = {
@@ -225,7 +230,7 @@ class Matcher:
         found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
-                and self._body_talk(tokens)):
+                and (self._body_talk(tokens) or self._unwell(tokens))):
             return Match("report_pain")
         return found
 
@@ -295,9 +300,11 @@ class Matcher:
 
     def _body_talk(self, tokens: tuple[str, ...]) -> bool:
         """"my" and a body part, perhaps with body links between, not followed by a place, and up
-        to the next "my" no word of body_well, or else a verdict: "my lower back feels a bit
-        funny", "that's pulling on my groin", "my back's not good today", "my back is fine but my
-        knee feels odd"; not "my back's fine", "my hips are stacked", "my knees are on the mat",
+        to the next "my" no word of body_form, nor of body_well without a denial just before it
+        (a question whether it is alright aside), or else a verdict: "my lower back feels a bit
+        funny", "that's pulling on my groin", "my back's not good today", "my knee doesn't feel
+        great", "my back feels funny is that okay", "my back is fine but my knee feels odd"; not
+        "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
         "my back exercises" nor "get my breath back"."""
         links = self.intents.body_links
         mine = [i for i, token in enumerate(tokens) if token == "my"]
@@ -311,10 +318,21 @@ class Matcher:
                 after = _remove(after, doubt)
             if any(after[: len(place)] == place for place in self.intents.body_places):
                 continue
-            if (not self.intents.body_well.intersection(after)
-                    or any(_remove(after, v) != after for v in self.intents.body_verdicts)):
+            well = [i for i, token in enumerate(after) if token in self.intents.body_form
+                    or (token in self.intents.body_well and not self._denied(after, i))]
+            if not well or any(_remove(after, v) != after for v in self.intents.body_verdicts):
                 return True
         return False
+
+    def _unwell(self, tokens: tuple[str, ...]) -> bool:
+        """A word of body_well, or "well", that a denial and one of FEELING come just before:
+        "i'm not feeling great", "i don't feel well"; not "i feel great"."""
+        return any((token in self.intents.body_well or token == "well") and self._denied(tokens, i)
+                   and FEELING.intersection(tokens[max(0, i - DENIAL_WORDS) : i])
+                   for i, token in enumerate(tokens))
+
+    def _denied(self, words: tuple[str, ...], at: int) -> bool:
+        return bool(self._denials.intersection(words[max(0, at - DENIAL_WORDS) : at]))
 
     def _is_body_part(self, token: str) -> bool:
         """A body part, or one with "s" ("backs" is how "back's" is heard)."""
