@@ -41,8 +41,10 @@ The recipe, in order:
    it, and a wrong answer loses nothing;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
-   part says it is well or where it is (the body lists of ``safety.yaml``), is pain ("my lower
-   back feels a bit funny", "stop stop my knee"; not "my hips are stacked").
+   part says it is well (and no denial takes it back) or where it is (the body lists of
+   ``safety.yaml``), is pain ("my lower back feels a bit funny", "stop stop my knee", "my back's
+   not okay"; not "my hips are stacked"), and so is feeling well denied ("i'm not feeling
+   great").
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ QUESTION_MAX_WORDS = 12
 INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
+"""Values a unit word is added to: "twenty five" is 25."""
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
@@ -119,7 +122,6 @@ FEELING = frozenset({"feel", "feeling"})
 STUTTER_CHARS = 3
 """The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
 knows."""
-"""Values a unit word is added to: "twenty five" is 25."""
 TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
 
 
