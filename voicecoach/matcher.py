@@ -223,7 +223,7 @@ class Matcher:
         if pain < PAIN_CUTOFF:
             pain = self._pain_span(tokens)
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
-        if pain and not exact and not self._negated(tokens):
+        if pain and not exact and not self._negated(tokens) and not self._form_only(tokens):
             return Match("report_pain", score=round(pain, 1))
         corrected = self._corrected(tokens)
         found = self.match(" ".join(corrected), whole) if corrected else None
@@ -325,6 +325,14 @@ class Matcher:
             if not well or any(_remove(after, v) != after for v in self.intents.body_verdicts):
                 return True
         return False
+
+    def _form_only(self, tokens: tuple[str, ...]) -> bool:
+        """Nothing but "my", body parts, body links and words of body_form, with one of each:
+        "my back is flat", "my back is straight" (no loose likeness to "i strained my back")."""
+        form, links = self.intents.body_form, self.intents.body_links
+        return ("my" in tokens and any(self._is_body_part(t) for t in tokens)
+                and bool(form.intersection(tokens))
+                and all(t in form or t in links or self._is_body_part(t) for t in tokens))
 
     def _unwell(self, tokens: tuple[str, ...]) -> bool:
         """A word of body_well, or "well", that a denial and one of FEELING come just before:
