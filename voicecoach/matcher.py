@@ -11,7 +11,8 @@ The recipe, in order:
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
-   sore");
+   sore") or says nothing but where a body part is and how it lies ("my back is straight" is not
+   "i strained my back");
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
    last word: in place of the last exercise or number said before it, if it opens with one
    ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
