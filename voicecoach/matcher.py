@@ -337,7 +337,8 @@ class Matcher:
 
     def _unwell(self, tokens: tuple[str, ...]) -> bool:
         """A word of body_well, or "well", that a denial and one of FEELING come just before:
-        "i'm not feeling great", "i don't feel well"; not "i feel great"."""
+        "i'm not feeling great", "i don't feel well"; not "i feel great". "well" is no word of
+        body_well: after a body part it is most often "as well" ("my back feels odd as well")."""
         return any((token in self.intents.body_well or token == "well") and self._denied(tokens, i)
                    and FEELING.intersection(tokens[max(0, i - DENIAL_WORDS) : i])
                    for i, token in enumerate(tokens))
