@@ -173,6 +173,14 @@ def test_yes_to_safety_records_it_then_welcomes() -> None:
     assert coach.phase is Phase.IDLE
 
 
+def test_go_on_to_safety_is_the_yes() -> None:
+    """The statement ends "say yes to go on": "go on" is the answer, not something else."""
+    coach = Coach(Context())
+    actions = coach.hear("go on", "resume")
+    assert actions[0] == Emit("acknowledged", {})
+    assert texts(actions) == [line("safety_thanks"), line("welcome")]
+
+
 def test_no_to_safety_ends_the_session() -> None:
     coach = Coach(Context())
     actions = coach.hear("no", "no")
@@ -588,6 +596,14 @@ def test_resume_starts_the_rep_again_from_its_move_cue_and_holds_afresh() -> Non
         coach.now + speech_seconds(line("resumed")) + BRIDGE.move_seconds)
     said = texts(coach.run_to(Phase.RETURN))
     assert said == [line("hold"), "1", "2", "3", BRIDGE.return_cue]
+
+
+def test_yes_while_paused_resumes() -> None:
+    """Paused, the coach says "say resume when you're ready": "yeah go on" is a yes, and resumes."""
+    coach = paused_in_hold()
+    said = texts(coach.hear("yeah go on", "yes"))
+    assert said == [line("resumed"), BRIDGE_MOVE]
+    assert coach.phase is Phase.MOVE
 
 
 def test_pause_when_idle_is_ignored() -> None:

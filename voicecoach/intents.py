@@ -71,6 +71,9 @@ class IntentSet:
     body_doubts: tuple[tuple[str, ...], ...]
     """Questions whether a feeling is alright, which say nothing is well: "my back feels funny,
     is that okay"."""
+    affirmations: frozenset[str]
+    """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
+    on"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
@@ -89,7 +92,7 @@ class IntentSet:
                 out.extend(_fill(sentence, fills))
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                 | self.body_well | self.body_form | self.body_denials)
+                 | self.body_well | self.body_form | self.body_denials | self.affirmations)
         return out + sorted(words | {" ".join(p) for p in phrases})
 
 
@@ -141,7 +144,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "corrections",
-                    *BODY_LISTS):
+                    "affirmations", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -184,6 +187,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_form=frozenset(_words(merged, "body_form", folder)),
         body_denials=frozenset(_words(merged, "body_denials", folder)),
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
+        affirmations=frozenset(_words(merged, "affirmations", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 

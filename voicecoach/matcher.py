@@ -31,6 +31,8 @@ The recipe, in order:
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
 7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
+   whichever step finds a resume, an utterance that opens with a word of plain assent
+   (``affirmations`` in answers.yaml) is a yes to the coach's question: "yeah go on";
 8. failing that, the longest ending of the utterance, of ``TAIL_WORDS`` to ``TAIL_MAX_WORDS``
    words and more than the exercise's name, that matches on its own scoring at least
    ``TAIL_CUTOFF``: a command after a remark ("okay i'm lying down now let's start with the
@@ -182,6 +184,7 @@ class Matcher:
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
+        self._affirmations = intents.affirmations
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
                                    key=len, reverse=True)
         self._aliases = {
@@ -232,6 +235,8 @@ class Matcher:
             return found
         found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
+        if found and found.intent == "resume" and tokens[0] in self._affirmations:
+            found = Match("yes", score=found.score)
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
                 and (self._body_talk(tokens) or self._unwell(tokens))):
             return Match("report_pain")

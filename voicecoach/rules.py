@@ -290,6 +290,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     **{(Phase.SAFETY, intent): _safety_again for intent in INTENT_NAMES
        if intent not in ("report_pain", "stop", "help", "repeat")},
     (Phase.SAFETY, "yes"): _safety_yes,
+    (Phase.SAFETY, "resume"): _safety_yes,
     (Phase.SAFETY, "no"): _safety_no,
     (Phase.CHECKIN, "yes"): _checkin_yes,
     (Phase.CHECKIN, "no"): _checkin_no,
@@ -303,6 +304,9 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
     (Phase.PAUSED, "resume"): _resume,
+    (Phase.PAUSED, "yes"): _resume,
 }
 """(phase, intent) -> handler; (ANY, intent) applies where no phase-specific rule exists.
-Phases without a rule for an intent ignore it (pause when idle, resume when not paused)."""
+Phases without a rule for an intent ignore it (pause when idle, resume when not paused). Asked to
+"say yes to go on" or "say resume", people say either: at the safety statement a resume ("go on")
+is the yes, and while paused a yes resumes."""
