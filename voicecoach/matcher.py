@@ -313,10 +313,13 @@ class Matcher:
         funny", "that's pulling on my groin", "my back's not good today", "my knee doesn't feel
         great", "my back feels funny is that okay", "my back is fine but my knee feels odd"; not
         "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
-        "my back exercises" nor "get my breath back"."""
-        links = self.intents.body_links
+        "my back exercises", "get my breath back" nor a part that a place names ("my hands are
+        under my shoulders")."""
+        links, places = self.intents.body_links, self.intents.body_places
         mine = [i for i, token in enumerate(tokens) if token == "my"]
         for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
+            if any(tokens[at - len(place) : at] == place for place in places):
+                continue
             part = next((i for i in range(at + 1, end)
                          if tokens[i] not in links or self._is_body_part(tokens[i])), end)
             if part == end or not self._is_body_part(tokens[part]):
