@@ -35,7 +35,8 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well, *intents.body_form,
                 *intents.body_denials, *intents.affirmations]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
-                                      *intents.body_doubts, *intents.corrections)]
+                                      *intents.body_doubts, *intents.body_questions,
+                                      *intents.corrections)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -58,7 +59,8 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     body = (intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
             | intents.body_form | intents.body_denials | intents.affirmations)
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
-    phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts)
+    phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts,
+               *intents.body_questions)
     assert body | {w for p in phrases for w in p} <= words
 
 
@@ -129,7 +131,8 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
 
 
 LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form", "body_verdicts",
-                                          "body_places", "body_doubts", "body_denials")] + [
+                                          "body_places", "body_doubts", "body_denials",
+                                          "body_questions")] + [
     ("lists.yaml", "corrections"), ("answers.yaml", "affirmations")]
 
 

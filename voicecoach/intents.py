@@ -22,7 +22,7 @@ EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lyi
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
-              "body_places", "body_doubts", "body_denials")
+              "body_places", "body_doubts", "body_denials", "body_questions")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -74,6 +74,8 @@ class IntentSet:
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
+    body_questions: tuple[tuple[str, ...], ...]
+    """Openings of a question where a part goes, which is no complaint: "where do my hands go"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
@@ -90,7 +92,8 @@ class IntentSet:
         for intent in self.intents.values():
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
-        phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts, *self.corrections)
+        phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts,
+                   *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
                  | self.body_well | self.body_form | self.body_denials | self.affirmations)
         return out + sorted(words | {" ".join(p) for p in phrases})
@@ -187,6 +190,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_form=frozenset(_words(merged, "body_form", folder)),
         body_denials=frozenset(_words(merged, "body_denials", folder)),
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
+        body_questions=tuple(tuple(q.split()) for q in _words(merged, "body_questions", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )

@@ -44,10 +44,10 @@ The recipe, in order:
    it, and a wrong answer loses nothing;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
-   part says it is well (and no denial takes it back) or where it is (the body lists of
-   ``safety.yaml``), is pain ("my lower back feels a bit funny", "stop stop my knee", "my back's
-   not okay"; not "my hips are stacked"), and so is feeling well denied ("i'm not feeling
-   great").
+   part says it is well (and no denial takes it back) or where it is, or the utterance asks
+   where it goes (the body lists of ``safety.yaml``), is pain ("my lower back feels a bit
+   funny", "stop stop my knee", "my back's not okay"; not "my hips are stacked", "where do my
+   hands go"), and so is feeling well denied ("i'm not feeling great").
 """
 
 from __future__ import annotations
@@ -185,6 +185,7 @@ class Matcher:
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._affirmations = intents.affirmations
+        self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
                                    key=len, reverse=True)
         self._aliases = {
@@ -315,6 +316,8 @@ class Matcher:
         "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
         "my back exercises", "get my breath back" nor a part that a place names ("my hands are
         under my shoulders")."""
+        if any(tokens[: len(q) + 1] == (*q, "my") for q in self._body_questions):
+            return False
         links, places = self.intents.body_links, self.intents.body_places
         mine = [i for i, token in enumerate(tokens) if token == "my"]
         for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
