@@ -29,6 +29,8 @@ The recipe, in order:
 6. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
+   so does a command (``COUNTERMANDED``) with a denial its sentence lacks ("don't skip this
+   one", "i don't want to do the clamshell"), and then no part of the utterance is tried;
 7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
    whichever step finds a resume, an utterance that opens with a word of plain assent
@@ -55,6 +57,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -91,6 +94,14 @@ MASK = "#"
 URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
+COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", "slower", "faster",
+                 "set_reps", "set_hold")
+"""Commands not obeyed when a denial (``body_denials``) that their sentence lacks comes just
+before one of its words: "don't skip this one", "i don't want to do the clamshell"; not "i don't
+want to do this one, skip". A stop or pause is obeyed all the same, as it is from a partial
+result."""
+WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
+"""Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
 """Answer intents whose short sentences (up to so many words) may lead into a command that is
 then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not understood."""
@@ -218,7 +229,7 @@ class Matcher:
     def match(self, text: str, whole: bool = True) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach. A part of one
         (``whole`` false) is no pain by body parts alone: "my back" may go on "is fine"."""
-        tokens = self._tokens(text)
+        tokens = self._unmeant(self._tokens(text))
         if not tokens:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
@@ -234,14 +245,31 @@ class Matcher:
         found = self.match(" ".join(corrected), whole) if corrected else None
         if found:
             return found
-        found = (self._decide(heard, scores) or self._led_in(tokens) or self._tail(tokens)
-                 or (self._question(tokens) if whole else None))
+        found = self._decide(heard, scores)
+        if found and self._countermanded(heard, found, scores):
+            found = None
+        else:
+            found = (found or self._led_in(tokens) or self._tail(tokens)
+                     or (self._question(tokens) if whole else None))
         if found and found.intent == "resume" and tokens[0] in self._affirmations:
             found = Match("yes", score=found.score)
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
                 and (self._body_talk(tokens) or self._unwell(tokens))):
             return Match("report_pain")
         return found
+
+    def _countermanded(self, heard: _Heard, found: Match,
+                       scores: dict[str, tuple[float, _Template]]) -> bool:
+        """A command whose sentence has no denial, said with a denial just before one of its
+        words: "don't skip this one", "i don't want to do the clamshell" (rule 6)."""
+        template = scores[found.intent][1]
+        sentence = template.text.split()
+        if found.intent not in COUNTERMANDED or self._denials.intersection(sentence):
+            return False
+        form = heard.form((template.exercise, template.number is not None, False)) or ""
+        words = [w for w in form.split() if w not in WANTING]
+        return any(word in self._denials and after in sentence
+                   for word, after in pairwise(words))
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or
@@ -259,6 +287,22 @@ class Matcher:
         if said and meant and meant[1] == 0:
             return (*before[: said[1]], *after[: meant[2]], *before[said[2] :], *after[meant[2] :])
         return after
+
+    def _unmeant(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """Without "not" and the number or exercise after it, where one was said before it:
+        "hold for five seconds not ten", "i said bird dog not clamshell"."""
+        for at in range(len(tokens) - 2, 0, -1):
+            if tokens[at] != "not":
+                continue
+            rest, before = tokens[at + 1 :], tokens[:at]
+            if rest[0].isdigit() and any(t.isdigit() for t in before):
+                tokens = (*before, *rest[1:])
+                continue
+            named = next((n for n in range(len(rest), 0, -1)
+                          if " ".join(rest[:n]) in self._aliases), 0)
+            if named and self._find_exercise(before):
+                tokens = (*before, *rest[named:])
+        return tokens
 
     def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
         """Where the last correction phrase is, or a "no" between two numbers."""
