@@ -29,8 +29,8 @@ The recipe, in order:
 6. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
-   so does a command (``COUNTERMANDED``) with a denial its sentence lacks ("don't skip this
-   one", "i don't want to do the clamshell"), and then no part of the utterance is tried;
+   so does a command or a yes (``COUNTERMANDED``) with a denial its sentence lacks ("don't skip
+   this one", "not sure"), and then no part of the utterance is tried;
 7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
    whichever step finds a resume, an utterance that opens with a word of plain assent
@@ -95,11 +95,11 @@ URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
 COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", "slower", "faster",
-                 "set_reps", "set_hold")
-"""Commands not obeyed when a denial (``body_denials``) that their sentence lacks comes just
-before one of its words: "don't skip this one", "i don't want to do the clamshell"; not "i don't
-want to do this one, skip". A stop or pause is obeyed all the same, as it is from a partial
-result."""
+                 "set_reps", "set_hold", "yes")
+"""Commands and the yes not taken when a denial (``body_denials``) that their sentence lacks
+comes just before one of its words: "don't skip this one", "i don't want to do the clamshell",
+"not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
+is from a partial result."""
 WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
 """Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
@@ -441,8 +441,11 @@ class Matcher:
         return None
 
     def _tail(self, tokens: tuple[str, ...]) -> Match | None:
-        """The command that ends the utterance (rule 8), if sure enough."""
+        """The command that ends the utterance (rule 8), if sure enough and not denied: "i'm
+        not sure i'm ready" is no "sure i'm ready"."""
         for start in range(max(1, len(tokens) - TAIL_MAX_WORDS), len(tokens) - TAIL_WORDS + 1):
+            if tokens[start - 1] in self._denials:
+                continue
             heard, scores = self._best_reading(tokens[start:])
             scores.pop("report_pain", None)
             found = self._decide(heard, scores)
