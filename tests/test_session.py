@@ -861,6 +861,17 @@ def test_an_unmatched_sentence_gets_a_hint_once_per_gap() -> None:
     assert texts(coach.hear("what's the weather like")) == [line("not_understood")]
 
 
+def test_an_answer_not_understood_is_asked_for_again() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    assert texts(coach.hear("i'm not sure")) == [line("not_understood_answer")]
+    assert coach.phase is Phase.CHECKIN
+    coach.hear("yes", "yes")
+    coach.run_until(coach.now + HINT_GAP)
+    assert texts(coach.hear("hard to say")) == [line("not_understood_rating")]
+    assert coach.phase is Phase.RATING
+
+
 def test_one_word_noise_gets_nothing() -> None:
     assert Coach().hear("hmm") == []
 

@@ -45,6 +45,9 @@ ROUTINE_MINUTES = 30.0
 """Plans grow only while the whole routine stays within this: the source's 30 minutes a day."""
 HINT_GAP = 30.0
 """Seconds between two "say help" hints, so that noise does not make the coach nag."""
+AGAIN = {Phase.SAFETY: "safety_intro", Phase.CHECKIN: "not_understood_answer",
+         Phase.OFFER: "not_understood_answer", Phase.RATING: "not_understood_rating"}
+"""What the coach says, in place of the hint, to an answer it did not understand."""
 
 Result = tuple[State, list[Action]]
 
@@ -127,7 +130,7 @@ class Session:
     def _not_understood(self, state: State, heard: Heard, now: float) -> Result:
         if len(heard.text.split()) < 2 or now - state.last_hint < HINT_GAP:
             return state, []
-        key = "safety_intro" if state.phase is Phase.SAFETY else "not_understood"
+        key = AGAIN.get(state.phase, "not_understood")
         new, actions = self._say(state, key)
         return replace(new, last_hint=now), actions
 
