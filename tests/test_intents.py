@@ -33,7 +33,7 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [a for names in intents.exercises.values() for a in names]
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well, *intents.body_form,
-                *intents.body_denials, *intents.affirmations]
+                *intents.body_denials, *intents.affirmations, *intents.uncertain]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
                                       *intents.body_doubts, *intents.body_questions,
                                       *intents.corrections)]
@@ -49,6 +49,7 @@ def test_every_intent_file_has_a_test_file() -> None:
 def test_expanded_sentences_fill_every_slot(intents: IntentSet) -> None:
     expanded = intents.expanded()
     assert "start glute bridge" in expanded
+    assert set(intents.uncertain) <= set(expanded)  # heard as said, not forced into a yes or no
     assert not any("{" in s for s in expanded)
 
 
@@ -133,7 +134,7 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
 LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form", "body_verdicts",
                                           "body_places", "body_doubts", "body_denials",
                                           "body_questions")] + [
-    ("lists.yaml", "corrections"), ("answers.yaml", "affirmations")]
+    ("lists.yaml", "corrections"), ("answers.yaml", "affirmations"), ("answers.yaml", "uncertain")]
 
 
 def _edit_list(folder: Path, file: str, key: str, value: list[Any] | None) -> None:

@@ -71,6 +71,8 @@ class IntentSet:
     body_doubts: tuple[tuple[str, ...], ...]
     """Questions whether a feeling is alright, which say nothing is well: "my back feels funny,
     is that okay"."""
+    uncertain: tuple[str, ...]
+    """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -96,7 +98,7 @@ class IntentSet:
                    *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
                  | self.body_well | self.body_form | self.body_denials | self.affirmations)
-        return out + sorted(words | {" ".join(p) for p in phrases})
+        return out + sorted(words | set(self.uncertain) | {" ".join(p) for p in phrases})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:
@@ -147,7 +149,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "corrections",
-                    "affirmations", *BODY_LISTS):
+                    "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -192,6 +194,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
         body_questions=tuple(tuple(q.split()) for q in _words(merged, "body_questions", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
+        uncertain=_words(merged, "uncertain", folder),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 

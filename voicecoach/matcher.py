@@ -12,7 +12,8 @@ The recipe, in order:
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
    sore") or says nothing but where a body part is and how it lies ("my back is straight" is not
-   "i strained my back");
+   "i strained my back"); an utterance that is word for word an answer neither yes nor no
+   (``uncertain`` in answers.yaml: "i'm not sure") is no intent;
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
    last word: in place of the last exercise or number said before it, if it opens with one
    ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
@@ -196,6 +197,7 @@ class Matcher:
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._affirmations = intents.affirmations
+        self._uncertain = {" ".join(self._tokens(u)) for u in intents.uncertain}
         self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
                                    key=len, reverse=True)
@@ -234,6 +236,8 @@ class Matcher:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
             return Match("report_pain")
+        if " ".join(tokens) in self._uncertain:
+            return None
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
         if pain < PAIN_CUTOFF:
