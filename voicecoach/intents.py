@@ -71,13 +71,13 @@ class IntentSet:
     body_doubts: tuple[tuple[str, ...], ...]
     """Questions whether a feeling is alright, which say nothing is well: "my back feels funny,
     is that okay"."""
-    uncertain: tuple[str, ...]
-    """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
+    body_questions: tuple[tuple[str, ...], ...]
+    """Openings of a question where a part goes, which is no complaint: "where do my hands go"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
-    body_questions: tuple[tuple[str, ...], ...]
-    """Openings of a question where a part goes, which is no complaint: "where do my hands go"."""
+    uncertain: tuple[str, ...]
+    """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
