@@ -293,18 +293,17 @@ class Matcher:
         return after
 
     def _unmeant(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """Without "not" and the number or exercise after it, where one was said before it:
-        "hold for five seconds not ten", "i said bird dog not clamshell"."""
-        for at in range(len(tokens) - 2, 0, -1):
+        """Without "not" and the number or exercise after it, where another is said before or
+        after it: "hold for five seconds not ten", "not the bridge the clamshell"."""
+        for at in range(len(tokens) - 2, -1, -1):
             if tokens[at] != "not":
                 continue
             rest, before = tokens[at + 1 :], tokens[:at]
-            if rest[0].isdigit() and any(t.isdigit() for t in before):
-                tokens = (*before, *rest[1:])
-                continue
-            named = next((n for n in range(len(rest), 0, -1)
-                          if " ".join(rest[:n]) in self._aliases), 0)
-            if named and self._find_exercise(before):
+            named = 1 if rest[0].isdigit() else next(
+                (n for n in range(len(rest), 0, -1) if " ".join(rest[:n]) in self._aliases), 0)
+            other = (any(t.isdigit() for t in (*before, *rest[1:])) if rest[0].isdigit()
+                     else bool(self._find_exercise(before) or self._find_exercise(rest[named:])))
+            if named and other:
                 tokens = (*before, *rest[named:])
         return tokens
 
