@@ -606,6 +606,12 @@ def test_yes_while_paused_resumes() -> None:
     assert coach.phase is Phase.MOVE
 
 
+def test_a_lone_yes_while_paused_reminds_what_to_say() -> None:
+    coach = paused_in_hold()
+    assert texts(coach.hear("yes", "yes")) == [line("paused")]
+    assert coach.phase is Phase.PAUSED
+
+
 def test_pause_when_idle_is_ignored() -> None:
     coach = Coach()
     assert coach.hear("hang on", "pause") == []

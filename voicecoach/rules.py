@@ -150,6 +150,14 @@ def _resume(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._then(s._move(state, now, wait), said)
 
 
+def _paused_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """"yeah go on" resumes; a lone "yes", as likely said to someone else or made of noise,
+    gets the reminder of what to say."""
+    if len(heard.text.split()) > 1:
+        return _resume(s, state, heard, now)
+    return s._say(state, "paused")
+
+
 def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
@@ -304,9 +312,9 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
     (Phase.PAUSED, "resume"): _resume,
-    (Phase.PAUSED, "yes"): _resume,
+    (Phase.PAUSED, "yes"): _paused_yes,
 }
 """(phase, intent) -> handler; (ANY, intent) applies where no phase-specific rule exists.
 Phases without a rule for an intent ignore it (pause when idle, resume when not paused). Asked to
 "say yes to go on" or "say resume", people say either: at the safety statement a resume ("go on")
-is the yes, and while paused a yes resumes."""
+is the yes, and while paused a yes of more than one word resumes."""
