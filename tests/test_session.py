@@ -418,6 +418,15 @@ def test_pain_mid_exercise_eases_its_next_plan() -> None:
     assert plan[0]["reps"] == CONTENT.exercises["glute_bridge"].reps - 2
 
 
+def test_a_rating_nobody_asked_for_is_pain_unless_counted_along() -> None:
+    coach = at_first_rep("glute_bridge")
+    assert coach.hear("three", "pain_rating", rating=3) == []
+    assert coach.hear("zero out of ten", "pain_rating", rating=0) == []
+    actions = coach.hear("it's about a five out of ten", "pain_rating", rating=5)
+    assert texts(actions) == [line("pain_stop"), line("pain_advice")]
+    assert coach.phase is Phase.ENDED
+
+
 def test_the_briefing_says_what_changed_since_last_time() -> None:
     context = Context(acknowledged=True, plans={"glute_bridge": Plan(8, 2, 3)},
                       previous={"glute_bridge": Plan(6, 2, 3)})

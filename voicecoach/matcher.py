@@ -4,7 +4,7 @@ The recipe, in order:
 
 1. normalise: lower case, words only, a stutter said once ("p p pause", "my my back" -> "pause",
    "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um", "okay
-   coach") removed;
+   coach") removed, "me" before a body part as "my" ("me back's playing up");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
@@ -231,7 +231,7 @@ class Matcher:
     def match(self, text: str, whole: bool = True) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach. A part of one
         (``whole`` false) is no pain by body parts alone: "my back" may go on "is fine"."""
-        tokens = self._unmeant(self._tokens(text))
+        tokens = self._mine(self._unmeant(self._tokens(text)))
         if not tokens:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
@@ -306,6 +306,14 @@ class Matcher:
             if named and other:
                 tokens = (*before, *rest[named:])
         return tokens
+
+    def _mine(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """"me" as "my" just before a body part, where it opens the utterance or follows what
+        was done to it: "me back's playing up", "i've done me back in"; not "call me back"."""
+        return tuple("my" if token == "me" and self._is_body_part(after)
+                     and (not before or before == "done" or before.endswith("ed")) else token
+                     for before, token, after
+                     in zip(("", *tokens), tokens, (*tokens[1:], ""), strict=False))
 
     def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
         """Where the last correction phrase is, or a "no" between two numbers."""

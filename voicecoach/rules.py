@@ -45,6 +45,8 @@ HOLD_RANGE = (1, 30)
 
 PAIN_STOP_RATING = 4
 """A pain rating (0-10) at or above this ends the exercise for today and eases its next plan."""
+UNASKED_RATING_WORDS = 3
+"""Fewest words of a pain rating nobody asked for that make it pain: "a five out of ten"."""
 
 
 def _pain(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -70,6 +72,15 @@ def _checkin_no(s: Session, state: State, heard: Heard, now: float) -> Result:
                            s.plan_fact(state, ex_id, progress, "progress")]
     state = replace(state, done=(*state.done, ex_id))
     return s._then(s._next_exercise(state, now, s._line("checkin_good")), facts)
+
+
+def _rating_unasked(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """A rating nobody asked for is pain said in numbers ("it's about a five out of ten"), unless
+    it is zero or a number said alone, as when counting along ("three", "four five")."""
+    assert heard.match is not None
+    if int(heard.match.slots["rating"]) > 0 and len(heard.text.split()) >= UNASKED_RATING_WORDS:
+        return _pain(s, state, heard, now)
+    return state, []
 
 
 def _rating(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -295,6 +306,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (ANY, "start_routine"): _start_routine,
     (ANY, "yes"): _yes_no_unasked,
     (ANY, "no"): _yes_no_unasked,
+    (ANY, "pain_rating"): _rating_unasked,
     **{(Phase.SAFETY, intent): _safety_again for intent in INTENT_NAMES
        if intent not in ("report_pain", "stop", "help", "repeat")},
     (Phase.SAFETY, "yes"): _safety_yes,
