@@ -4,7 +4,9 @@ The recipe, in order:
 
 1. normalise: lower case, words only, a stutter said once ("p p pause", "my my back" -> "pause",
    "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um", "okay
-   coach") removed, "me" before a body part as "my" ("me back's playing up");
+   coach") removed, "me" before a body part as "my" ("me back's playing up"), and "not" with
+   the number or exercise after it dropped where another is said ("five seconds not ten", "not
+   the bridge the clamshell");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
@@ -196,7 +198,6 @@ class Matcher:
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
         self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
-        self._affirmations = intents.affirmations
         self._uncertain = {" ".join(self._tokens(u)) for u in intents.uncertain}
         self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
@@ -255,7 +256,7 @@ class Matcher:
         else:
             found = (found or self._led_in(tokens) or self._tail(tokens)
                      or (self._question(tokens) if whole else None))
-        if found and found.intent == "resume" and tokens[0] in self._affirmations:
+        if found and found.intent == "resume" and tokens[0] in self.intents.affirmations:
             found = Match("yes", score=found.score)
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
                 and (self._body_talk(tokens) or self._unwell(tokens))):
