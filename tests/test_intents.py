@@ -133,7 +133,7 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
 
 LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form", "body_verdicts",
                                           "body_places", "body_doubts", "body_denials",
-                                          "body_questions")] + [
+                                          "body_questions", "body_stretches")] + [
     ("lists.yaml", "corrections"), ("answers.yaml", "affirmations"), ("answers.yaml", "uncertain")]
 
 

@@ -22,7 +22,7 @@ EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lyi
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
-              "body_places", "body_doubts", "body_denials", "body_questions")
+              "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -73,6 +73,9 @@ class IntentSet:
     is that okay"."""
     body_questions: tuple[tuple[str, ...], ...]
     """Openings of a question where a part goes, which is no complaint: "where do my hands go"."""
+    body_stretches: frozenset[str]
+    """Words that, before "my" and a body part, make the talk a stretch felt or meant: "i can
+    feel the stretch in my hamstrings"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -193,6 +196,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_denials=frozenset(_words(merged, "body_denials", folder)),
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
         body_questions=tuple(tuple(q.split()) for q in _words(merged, "body_questions", folder)),
+        body_stretches=frozenset(_words(merged, "body_stretches", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),

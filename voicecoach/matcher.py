@@ -13,9 +13,9 @@ The recipe, in order:
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
-   sore") or says nothing but where a body part is and how it lies ("my back is straight" is not
-   "i strained my back"); an utterance that is word for word an answer neither yes nor no
-   (``uncertain`` in answers.yaml: "i'm not sure") is no intent;
+   sore"); an utterance that says nothing but where a body part is and how it lies ("my back is
+   flat": no loose likeness to "i strained my back" nor "my back felt fine"), or is word for word
+   an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm not sure"), is no intent;
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
    last word: in place of the last exercise or number said before it, if it opens with one
    ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
@@ -50,9 +50,10 @@ The recipe, in order:
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
-   where it goes (the body lists of ``safety.yaml``), is pain ("my lower back feels a bit
-   funny", "stop stop my knee", "my back's not okay"; not "my hips are stacked", "where do my
-   hands go"), and so is feeling well denied ("i'm not feeling great").
+   where it goes, or a stretch comes before a part that ends the talk (the body lists of
+   ``safety.yaml``), is pain ("my lower back feels a bit funny", "stop stop my knee", "my back's
+   not okay"; not "my hips are stacked", "where do my hands go", "i can feel the stretch in my
+   hamstrings"), and so is feeling well denied ("i'm not feeling great").
 """
 
 from __future__ import annotations
@@ -237,14 +238,14 @@ class Matcher:
             return None
         if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
             return Match("report_pain")
-        if " ".join(tokens) in self._uncertain:
+        if " ".join(tokens) in self._uncertain or self._form_only(tokens):
             return None
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
         if pain < PAIN_CUTOFF:
             pain = self._pain_span(tokens)
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
-        if pain and not exact and not self._negated(tokens) and not self._form_only(tokens):
+        if pain and not exact and not self._negated(tokens):
             return Match("report_pain", score=round(pain, 1))
         corrected = self._corrected(tokens)
         found = self.match(" ".join(corrected), whole) if corrected else None
@@ -370,13 +371,14 @@ class Matcher:
         funny", "that's pulling on my groin", "my back's not good today", "my knee doesn't feel
         great", "my back feels funny is that okay", "my back is fine but my knee feels odd"; not
         "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
-        "my back exercises", "get my breath back" nor a part that a place names ("my hands are
-        under my shoulders")."""
+        "my back exercises", "get my breath back", a part that a place names ("my hands are
+        under my shoulders") nor a stretch before a part that ends the talk ("i can feel the
+        stretch in my hamstrings")."""
         if any(tokens[: len(q) + 1] == (*q, "my") for q in self._body_questions):
             return False
         links, places = self.intents.body_links, self.intents.body_places
         mine = [i for i, token in enumerate(tokens) if token == "my"]
-        for at, end in zip(mine, [*mine[1:], len(tokens)], strict=False):
+        for before, at, end in zip([0, *mine], mine, [*mine[1:], len(tokens)], strict=False):
             if any(tokens[at - len(place) : at] == place for place in places):
                 continue
             part = next((i for i in range(at + 1, end)
@@ -387,6 +389,9 @@ class Matcher:
             for doubt in self.intents.body_doubts:
                 after = _remove(after, doubt)
             if any(after[: len(place)] == place for place in self.intents.body_places):
+                continue
+            if (self.intents.body_stretches.intersection(tokens[before:at])
+                    and all(t in links or self._is_body_part(t) for t in after)):
                 continue
             well = [i for i, token in enumerate(after) if token in self.intents.body_form
                     or (token in self.intents.body_well and not self._denied(after, i))]
