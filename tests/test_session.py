@@ -691,6 +691,26 @@ def test_a_question_during_rest_does_not_shorten_it() -> None:
     assert coach.deadline == due
 
 
+def test_a_question_naming_no_exercise_is_about_the_one_under_way() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    said = texts(coach.hear("what does this one work", "exercise_benefits"))
+    assert said == [line("answer_benefits", name=BRIDGE.name, muscles=BRIDGE.strengthens,
+                         benefit=BRIDGE.benefit)]
+    steps = " ".join((BRIDGE.position, *BRIDGE.steps))
+    said = texts(coach.hear("how do i do this one", "exercise_instructions"))
+    assert said == [line("answer_instructions", name=BRIDGE.name, steps=steps)]
+    assert coach.phase is Phase.REST
+
+
+def test_a_question_naming_no_exercise_with_none_under_way_asks_which() -> None:
+    coach = Coach()
+    assert texts(coach.hear("what does this one work", "exercise_benefits")) == [
+        line("which_exercise")]
+    assert texts(coach.hear("how do i do this one", "exercise_instructions")) == [
+        line("which_exercise")]
+
+
 # -- repeat and status -------------------------------------------------------------------------
 
 

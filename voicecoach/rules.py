@@ -200,20 +200,26 @@ def _say_key(key: str) -> Handler:
 
 
 def _benefits(s: Session, state: State, heard: Heard, now: float) -> Result:
-    ex = _slot_exercise(s, heard)
+    ex = _asked_about(s, state, heard)
+    if ex is None:
+        return _answer(s, state, s._line("which_exercise"), now)
     text = s._line("answer_benefits", name=ex.name, muscles=ex.strengthens, benefit=ex.benefit)
     return _answer(s, state, text, now)
 
 
 def _instructions(s: Session, state: State, heard: Heard, now: float) -> Result:
-    ex = _slot_exercise(s, heard)
+    ex = _asked_about(s, state, heard)
+    if ex is None:
+        return _answer(s, state, s._line("which_exercise"), now)
     steps = " ".join((ex.position, *ex.steps))
     return _answer(s, state, s._line("answer_instructions", name=ex.name, steps=steps), now)
 
 
-def _slot_exercise(s: Session, heard: Heard) -> Exercise:
+def _asked_about(s: Session, state: State, heard: Heard) -> Exercise | None:
+    """The exercise a question names, else the one under way ("what does this one work")."""
     assert heard.match is not None
-    return s.content.exercises[str(heard.match.slots["exercise"])]
+    named = heard.match.slots.get("exercise", state.exercise)
+    return s.content.exercises[str(named)] if named else None
 
 
 def _list(s: Session, state: State, heard: Heard, now: float) -> Result:

@@ -28,6 +28,7 @@ PROMPTS: dict[str, frozenset[str]] = {
         "status_side": "side", "status_idle": "", "slower": "", "faster": "", "tempo_limit": "",
         "reps_set": "count", "hold_set": "seconds", "no_hold": "name", "list_exercises": "names",
         "answer_benefits": "name muscles benefit", "answer_instructions": "name steps",
+        "which_exercise": "",
         "help": "", "not_understood": "", "not_understood_answer": "", "not_understood_rating": "",
         "nothing_to_repeat": "", "side_left": "",
         "side_right": "", "progress": "days minutes", "progress_none": "", "answer_yes_no": "",
