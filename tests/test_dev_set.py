@@ -16,14 +16,15 @@ from voicecoach.matcher import Matcher
 
 DEV = Path(__file__).parent / "data" / "dev_en.yaml"
 FLOORS = {"in_domain": 0.91, "not_for_the_coach": 0.94, "pain": 1.0}
-"""Lowest share of each group of the development set that must come out right (measured: 91.4% of
-3084, 94.7% of 2029 and all 985 pain phrases; the batch of negated and conditional commands,
+"""Lowest share of each group of the development set that must come out right (measured: 91.7% of
+3256, 94.2% of 2120 and all 1107 pain phrases; the batch of negated and conditional commands,
 whose negated stops and pauses are labelled null though the coach obeys them, took the others
 from 96.8% to 95.8%, and the batch of unusual pain reports, whose talk of effort is taken for pain
 ("my legs are shaking from the effort"), to 95.1%, where the batch of pain in images and old
 words, whose talk of past pain and of others' pain is taken for pain, left them, and the batch
 of short household talk and idioms of the body, taken for pain as meant ("a pain in the neck"
-of a person, "get off my back"), took them to 94.7%). Commands was 92.4% of 1967 before the batch of
+of a person, "get off my back"), took them to 94.7%, and that of pain told with an exercise,
+whose muscle burn is taken for pain, to 94.2%). Commands was 92.4% of 1967 before the batch of
 full sentences in the world's Englishes, which the matcher understands 86% of; it was 96% of 1256
 before the batch of requests wrapped in stories, which the matcher understands 75% of, 95.2% of
 1425 before the batch of commands wrapped in how one feels ("i'm wiped out end the session"),

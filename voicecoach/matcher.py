@@ -23,7 +23,9 @@ The recipe, in order:
    pain); a "no" between two numbers is a correction too ("twelve no fourteen");
 4. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
-   five seconds" holds for 5, "seven out of ten" rates 7);
+   five seconds" holds for 5, "seven out of ten" rates 7), but no "one" after ``ONE_AFTER``
+   ("hold this one for ten seconds" holds for 10, "can we do this one slower" sets no reps); a
+   question about an exercise (``QUESTIONS``) that names one is about it, whatever its sentence;
 5. every example sentence is scored against the utterance with its slots replaced by
    placeholders, as the best of rapidfuzz's ``ratio``, ``token_sort_ratio`` (word order) and a
    word coverage. A word the coach does not know, not even as a near spelling, is no mis-hearing
@@ -131,6 +133,10 @@ INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 """Values a unit word is added to: "twenty five" is 25."""
+ONE_AFTER = frozenset({"this", "that", "the", "each", "every", "which", "next", "last", "other",
+                       "another", "first", "same", "any"})
+"""Words after which "one" is no number that could fill a slot but an exercise, a rep or a set:
+"hold this one for ten seconds", "can we do this one slower"."""
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
@@ -481,7 +487,7 @@ class Matcher:
         if best < (SHORT_CUTOFF if short else CUTOFF) or best - runner_up < MARGIN:
             return None
         slots: dict[str, str | int] = {}
-        if template.exercise and heard.exercise:
+        if heard.exercise and (template.exercise or intent in QUESTIONS):
             slots["exercise"] = heard.exercise[0]
         if template.number and heard.number is not None:
             slots[template.number] = heard.number
@@ -563,7 +569,8 @@ class Matcher:
         """The utterance with its exercise, once for each number in it that could be the slot."""
         exercise = self._find_exercise(tokens)
         masked = tuple(t if self._known(t) else MASK * len(t) for t in tokens)
-        numbers = sorted({int(t) for t in tokens if t.isdigit()})
+        numbers = sorted({int(t) for i, t in enumerate(tokens) if t.isdigit()
+                          and not (t == "1" and i and tokens[i - 1] in ONE_AFTER)})
         return ([_Heard(tokens, masked, exercise, n) for n in numbers]
                 or [_Heard(tokens, masked, exercise)])
 
