@@ -74,7 +74,7 @@ class IntentSet:
     body_questions: tuple[tuple[str, ...], ...]
     """Openings of a question where a part goes, which is no complaint: "where do my hands go"."""
     body_stretches: frozenset[str]
-    """Words that, before "my" and a body part, make the talk a stretch felt or meant: "i can
+    """Words that, before "my" and a body part that ends the talk, make it a stretch felt: "i can
     feel the stretch in my hamstrings"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
