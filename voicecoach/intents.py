@@ -51,6 +51,11 @@ class IntentSet:
     """Any one of these words marks an utterance as pain."""
     pain_negations: tuple[str, ...]
     """Phrases that mention pain and mean there is none ("no pain")."""
+    negation_undoers_before: frozenset[str]
+    """Denials that, a few words before a negation, undo it: "i can't move without pain"."""
+    negation_undoers_after: frozenset[str]
+    """Words that, right after a negation, undo it: "it didn't hurt until now", "the pain's gone
+    down my leg"."""
     pain_cries: frozenset[str]
     body_parts: frozenset[str]
     """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
@@ -87,7 +92,7 @@ class IntentSet:
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or number word (up
-        to HEARD_UP_TO), and every word of the pain and body lists on its own: what the
+        to HEARD_UP_TO), and every word of the pain, body and undoer lists on its own: what the
         recognizers may hear, and each word the matcher takes for pain must be one of it."""
         numbers = [word for word, value in self.numbers.items() if 0 < value <= HEARD_UP_TO]
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
@@ -100,7 +105,8 @@ class IntentSet:
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts,
                    *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                 | self.body_well | self.body_form | self.body_denials | self.affirmations)
+                 | self.body_well | self.body_form | self.body_denials | self.affirmations
+                 | self.negation_undoers_before | self.negation_undoers_after)
         return out + sorted(words | set(self.uncertain) | {" ".join(p) for p in phrases})
 
 
@@ -151,7 +157,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             if name in merged["intents"]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
-        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations", "corrections",
+        for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
+                    "negation_undoers_before", "negation_undoers_after", "corrections",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
@@ -186,6 +193,8 @@ def load_intents(folder: Path) -> IntentSet:
         fillers=_words(merged, "fillers", folder),
         pain_words=frozenset(_words(merged, "pain_words", folder)),
         pain_negations=_words(merged, "pain_negations", folder),
+        negation_undoers_before=frozenset(_words(merged, "negation_undoers_before", folder)),
+        negation_undoers_after=frozenset(_words(merged, "negation_undoers_after", folder)),
         pain_cries=frozenset(_words(merged, "pain_cries", folder)),
         body_parts=frozenset(_words(merged, "body_parts", folder)),
         body_links=frozenset(_words(merged, "body_links", folder)),

@@ -8,7 +8,8 @@ The recipe, in order:
    the number or exercise after it dropped where another is said ("five seconds not ten", "not
    the bridge the clamshell");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
-   ``report_pain`` at once, whatever else was said ("stop, it hurts"), and so is a cry or "my"
+   ``report_pain`` at once (a negation a denial before it or a word of change after it undoes
+   is none: "i can't move without pain", "the pain's gone down my leg"), whatever else was said ("stop, it hurts"), and so is a cry or "my"
    with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
@@ -137,6 +138,10 @@ ONE_AFTER = frozenset({"this", "that", "the", "each", "every", "which", "next", 
                        "another", "first", "same", "any"})
 """Words after which "one" is no number that could fill a slot but an exercise, a rep or a set:
 "hold this one for ten seconds", "can we do this one slower"."""
+UNDONE_BEFORE = 5
+"""Words before a negation a denial that undoes it may be: "i can't lift my leg without pain"."""
+UNDONE_AFTER = 2
+"""Words after a negation a word that undoes it may be: "it doesn't hurt any less"."""
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
@@ -203,8 +208,11 @@ class Matcher:
         self._spelled = {w for text in (*intents.expanded(), *intents.fillers)
                          for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
-        self._negations = [" ".join(self._tokens(n)) for n in intents.pain_negations]
+        self._negations = sorted((self._tokens(n) for n in intents.pain_negations),
+                                 key=len, reverse=True)
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
+        self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
+        self._undo_after = {w for u in intents.negation_undoers_after for w in self._words(u)}
         self._uncertain = {" ".join(self._tokens(u)) for u in intents.uncertain}
         self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
@@ -557,10 +565,25 @@ class Matcher:
         return len(self._without_negations(tokens)) < len(tokens)
 
     def _without_negations(self, tokens: Sequence[str]) -> list[str]:
-        text = f" {' '.join(tokens)} "
-        for negation in self._negations:
-            text = text.replace(f" {negation} ", " ")
-        return text.split()
+        """tokens less every negation that holds, the longest first where two begin."""
+        words, kept, at = list(tokens), [], 0
+        while at < len(words):
+            size = next((len(n) for n in self._negations
+                         if tuple(words[at:at + len(n)]) == n), 0)
+            if size and not self._undone(words, at, at + size):
+                at += size
+                continue
+            kept.append(words[at])
+            at += 1
+        return kept
+
+    def _undone(self, words: list[str], start: int, end: int) -> bool:
+        """A negation from start to end is undone by a denial up to UNDONE_BEFORE words before
+        it ("i can't move without pain") or a word of change up to UNDONE_AFTER words after it
+        ("it didn't hurt until now", "the pain's gone down my leg")."""
+        before = words[max(0, start - UNDONE_BEFORE):start]
+        after = words[end:end + UNDONE_AFTER]
+        return not (self._undo_before.isdisjoint(before) and self._undo_after.isdisjoint(after))
 
     def is_pain_word(self, token: str) -> bool:
         return self.pain_root(token) is not None
