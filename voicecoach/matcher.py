@@ -8,9 +8,10 @@ The recipe, in order:
    the number or exercise after it dropped where another is said ("five seconds not ten", "not
    the bridge the clamshell");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
-   ``report_pain`` at once (a negation a denial before it or a word of change after it undoes
-   is none: "i can't move without pain", "the pain's gone down my leg"), whatever else was said ("stop, it hurts"), and so is a cry or "my"
-   with nothing but body parts ("ah my neck"); failing that, a pain example sentence scoring at
+   ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
+   before it or a word of change after it undoes is none: "i can't move without pain", "the
+   pain's gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my
+   neck"); failing that, a pain example sentence scoring at
    least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
    as many of its words ("i think i tweaked something when i came up"), unless the utterance is
    word for word an example sentence of another intent ("my back is fine" is not "my back is
@@ -56,7 +57,8 @@ The recipe, in order:
    where it goes, or a stretch comes before a part that ends the talk (the body lists of
    ``safety.yaml``), is pain ("my lower back feels a bit funny", "stop stop my knee", "my back's
    not okay"; not "my hips are stacked", "where do my hands go", "i can feel the stretch in my
-   hamstrings"), and so is feeling well denied ("i'm not feeling great").
+   hamstrings"), and so is feeling or being well denied ("i'm not feeling great", "i'm not
+   okay"; not "i'm not good at this").
 """
 
 from __future__ import annotations
@@ -148,6 +150,9 @@ DENIAL_WORDS = 3
 """How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
 FEELING = frozenset({"feel", "feeling"})
 """Before a denied word of body_well, how one feels is unwell: "i'm not feeling great"."""
+BEING = frozenset({"im", "am"})
+"""Before a denied word of body_well that ends the talk, how one is is unwell: "i'm not okay";
+not "i'm not good at this"."""
 STUTTER_CHARS = 3
 """The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
 knows."""
@@ -381,7 +386,8 @@ class Matcher:
     def _body_talk(self, tokens: tuple[str, ...]) -> bool:
         """"my" and a body part, perhaps with body links between, not followed by a place, and up
         to the next "my" no word of body_form, nor of body_well without a denial just before it
-        (a question whether it is alright aside), or else a verdict: "my lower back feels a bit
+        or a word of change just after it (a question whether it is alright aside), or else a
+        verdict: "my knee was fine until now", "my lower back feels a bit
         funny", "that's pulling on my groin", "my back's not good today", "my knee doesn't feel
         great", "my back feels funny is that okay", "my back is fine but my knee feels odd"; not
         "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
@@ -408,7 +414,8 @@ class Matcher:
                     and all(t in links or self._is_body_part(t) for t in after)):
                 continue
             well = [i for i, token in enumerate(after) if token in self.intents.body_form
-                    or (token in self.intents.body_well and not self._denied(after, i))]
+                    or (token in self.intents.body_well and not self._denied(after, i)
+                        and self._undo_after.isdisjoint(after[i + 1 : i + 1 + UNDONE_AFTER]))]
             if not well or any(_remove(after, v) != after for v in self.intents.body_verdicts):
                 return True
         return False
@@ -426,7 +433,8 @@ class Matcher:
         "i'm not feeling great", "i don't feel well"; not "i feel great". "well" is no word of
         body_well: after a body part it is most often "as well" ("my back feels odd as well")."""
         return any((token in self.intents.body_well or token == "well") and self._denied(tokens, i)
-                   and FEELING.intersection(tokens[max(0, i - DENIAL_WORDS) : i])
+                   and (FEELING | (BEING if i == len(tokens) - 1 else set())).intersection(
+                       tokens[max(0, i - DENIAL_WORDS) : i])
                    for i, token in enumerate(tokens))
 
     def _denied(self, words: tuple[str, ...], at: int) -> bool:
