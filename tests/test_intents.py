@@ -34,7 +34,8 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [*intents.fillers, *intents.pain_words, *intents.pain_negations, *intents.pain_cries]
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well, *intents.body_form,
                 *intents.body_denials, *intents.affirmations, *intents.uncertain,
-                *intents.negation_undoers_before, *intents.negation_undoers_after]
+                *intents.negation_undoers_before, *intents.negation_undoers_after,
+                *intents.well_undoers]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
                                       *intents.body_doubts, *intents.body_questions,
                                       *intents.corrections)]
@@ -60,7 +61,8 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     assert intents.pain_words and set(intents.pain_words) <= words
     body = (intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
             | intents.body_form | intents.body_denials | intents.affirmations
-            | intents.negation_undoers_before | intents.negation_undoers_after)
+            | intents.negation_undoers_before | intents.negation_undoers_after
+            | intents.well_undoers)
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
     phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts,
                *intents.body_questions)
@@ -136,7 +138,8 @@ def test_a_missing_intent_is_named(tmp_path: Path) -> None:
 LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form", "body_verdicts",
                                           "body_places", "body_doubts", "body_denials",
                                           "body_questions", "body_stretches",
-                                          "negation_undoers_before", "negation_undoers_after")] + [
+                                          "negation_undoers_before", "negation_undoers_after",
+                                          "well_undoers")] + [
     ("lists.yaml", "corrections"), ("answers.yaml", "affirmations"), ("answers.yaml", "uncertain")]
 
 

@@ -54,8 +54,10 @@ class IntentSet:
     negation_undoers_before: frozenset[str]
     """Denials that, a few words before a negation, undo it: "i can't move without pain"."""
     negation_undoers_after: frozenset[str]
-    """Words that, right after a negation, undo it: "it didn't hurt until now", "the pain's gone
-    down my leg"."""
+    """Words that, right after a negation, undo it: "the pain's gone down my leg"."""
+    well_undoers: frozenset[str]
+    """Words that, right after a negation or a word of being well, undo it: "it didn't hurt
+    until now", "it was fine till i rolled over"."""
     pain_cries: frozenset[str]
     body_parts: frozenset[str]
     """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
@@ -106,7 +108,7 @@ class IntentSet:
                    *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
                  | self.body_well | self.body_form | self.body_denials | self.affirmations
-                 | self.negation_undoers_before | self.negation_undoers_after)
+                 | self.negation_undoers_before | self.negation_undoers_after | self.well_undoers)
         return out + sorted(words | set(self.uncertain) | {" ".join(p) for p in phrases})
 
 
@@ -158,7 +160,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
                 raise entry.fail("is defined in two files; keep each intent in one file")
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
-                    "negation_undoers_before", "negation_undoers_after", "corrections",
+                    "negation_undoers_before", "negation_undoers_after", "well_undoers",
+                    "corrections",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
@@ -195,6 +198,7 @@ def load_intents(folder: Path) -> IntentSet:
         pain_negations=_words(merged, "pain_negations", folder),
         negation_undoers_before=frozenset(_words(merged, "negation_undoers_before", folder)),
         negation_undoers_after=frozenset(_words(merged, "negation_undoers_after", folder)),
+        well_undoers=frozenset(_words(merged, "well_undoers", folder)),
         pain_cries=frozenset(_words(merged, "pain_cries", folder)),
         body_parts=frozenset(_words(merged, "body_parts", folder)),
         body_links=frozenset(_words(merged, "body_links", folder)),

@@ -217,7 +217,9 @@ class Matcher:
                                  key=len, reverse=True)
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
-        self._undo_after = {w for u in intents.negation_undoers_after for w in self._words(u)}
+        self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
+        self._undo_after = self._undo_well | {
+            w for u in intents.negation_undoers_after for w in self._words(u)}
         self._uncertain = {" ".join(self._tokens(u)) for u in intents.uncertain}
         self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
         self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
@@ -414,8 +416,7 @@ class Matcher:
                     and all(t in links or self._is_body_part(t) for t in after)):
                 continue
             well = [i for i, token in enumerate(after) if token in self.intents.body_form
-                    or (token in self.intents.body_well and not self._denied(after, i)
-                        and self._undo_after.isdisjoint(after[i + 1 : i + 1 + UNDONE_AFTER]))]
+                    or (token in self.intents.body_well and not self._taken_back(after, i))]
             if not well or any(_remove(after, v) != after for v in self.intents.body_verdicts):
                 return True
         return False
@@ -429,13 +430,25 @@ class Matcher:
                 and all(t in form or t in links or self._is_body_part(t) for t in tokens))
 
     def _unwell(self, tokens: tuple[str, ...]) -> bool:
-        """A word of body_well, or "well", that a denial and one of FEELING come just before:
-        "i'm not feeling great", "i don't feel well"; not "i feel great". "well" is no word of
-        body_well: after a body part it is most often "as well" ("my back feels odd as well")."""
-        return any((token in self.intents.body_well or token == "well") and self._denied(tokens, i)
-                   and (FEELING | (BEING if i == len(tokens) - 1 else set())).intersection(
-                       tokens[max(0, i - DENIAL_WORDS) : i])
-                   for i, token in enumerate(tokens))
+        """A word of body_well, or "well", that a denial and one of FEELING come just before
+        ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and one
+        of BEING when it ends the talk ("i'm not okay"), or a word of well_undoers just after ("it
+        was fine till i rolled over"). "well" is no word of body_well: after a body part it is
+        most often "as well" ("my back feels odd as well")."""
+        last = len(tokens) - 1
+        return any((token in self.intents.body_well or token == "well") and (
+            self._undone_well(tokens, i) or (self._denied(tokens, i) and (
+                FEELING | (BEING if i == last else set())).intersection(
+                    tokens[max(0, i - DENIAL_WORDS) : i])))
+            for i, token in enumerate(tokens))
+
+    def _taken_back(self, words: tuple[str, ...], at: int) -> bool:
+        """The word of being well at is taken back: "my back's not okay", "my knee was fine until
+        now"."""
+        return self._denied(words, at) or self._undone_well(words, at)
+
+    def _undone_well(self, words: tuple[str, ...], at: int) -> bool:
+        return not self._undo_well.isdisjoint(words[at + 1 : at + 1 + UNDONE_AFTER])
 
     def _denied(self, words: tuple[str, ...], at: int) -> bool:
         return bool(self._denials.intersection(words[max(0, at - DENIAL_WORDS) : at]))
