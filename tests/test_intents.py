@@ -60,9 +60,7 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     words = {word for sentence in intents.expanded() for word in sentence.split()}
     assert intents.pain_words and set(intents.pain_words) <= words
     body = (intents.pain_cries | intents.body_parts | intents.body_links | intents.body_well
-            | intents.body_form | intents.body_denials | intents.affirmations
-            | intents.negation_undoers_before | intents.negation_undoers_after
-            | intents.well_undoers)
+            | intents.body_form | intents.body_denials | intents.affirmations)
     assert intents.pain_cries and intents.body_parts and intents.body_links and intents.body_well
     phrases = (*intents.body_verdicts, *intents.body_places, *intents.body_doubts,
                *intents.body_questions)

@@ -94,7 +94,7 @@ class IntentSet:
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or number word (up
-        to HEARD_UP_TO), and every word of the pain, body and undoer lists on its own: what the
+        to HEARD_UP_TO), and every word of the pain and body lists on its own: what the
         recognizers may hear, and each word the matcher takes for pain must be one of it."""
         numbers = [word for word, value in self.numbers.items() if 0 < value <= HEARD_UP_TO]
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
@@ -107,8 +107,7 @@ class IntentSet:
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts,
                    *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                 | self.body_well | self.body_form | self.body_denials | self.affirmations
-                 | self.negation_undoers_before | self.negation_undoers_after | self.well_undoers)
+                 | self.body_well | self.body_form | self.body_denials | self.affirmations)
         return out + sorted(words | set(self.uncertain) | {" ".join(p) for p in phrases})
 
 

@@ -213,8 +213,11 @@ class Matcher:
         self._spelled = {w for text in (*intents.expanded(), *intents.fillers)
                          for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
-        self._negations = sorted((self._tokens(n) for n in intents.pain_negations),
-                                 key=len, reverse=True)
+        self._negations: dict[str, list[tuple[str, ...]]] = {}
+        """Negations by their first word, the longest first."""
+        for negation in sorted((self._tokens(n) for n in intents.pain_negations), key=len,
+                               reverse=True):
+            self._negations.setdefault(negation[0], []).append(negation)
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
         self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
@@ -589,7 +592,7 @@ class Matcher:
         """tokens less every negation that holds, the longest first where two begin."""
         words, kept, at = list(tokens), [], 0
         while at < len(words):
-            size = next((len(n) for n in self._negations
+            size = next((len(n) for n in self._negations.get(words[at], ())
                          if tuple(words[at:at + len(n)]) == n), 0)
             if size and not self._undone(words, at, at + size):
                 at += size
