@@ -9,15 +9,15 @@ The recipe, in order:
    the bridge the clamshell");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
-   before it or a word of change after it undoes is none: "i can't move without pain", "the
-   pain's gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my
-   neck"); failing that, a pain example sentence scoring at
-   least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of
-   as many of its words ("i think i tweaked something when i came up"), unless the utterance is
-   word for word an example sentence of another intent ("my back is fine" is not "my back is
-   sore"); an utterance that says nothing but where a body part is and how it lies ("my back is
-   flat": no loose likeness to "i strained my back" nor "my back felt fine"), or is word for word
-   an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm not sure"), is no intent;
+   before it or a word of change after it undoes is none: "i can't move without pain", "the pain's
+   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck"); failing
+   that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole utterance, or
+   ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked something when i
+   came up"), unless the utterance is word for word an example sentence of another intent ("my back
+   is fine" is not "my back is sore"); an utterance that says nothing but where a body part is and
+   how it lies ("my back is flat": no loose likeness to "i strained my back" nor "my back felt
+   fine"), or is word for word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm
+   not sure"), is no intent;
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
    last word: in place of the last exercise or number said before it, if it opens with one
    ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
@@ -390,15 +390,14 @@ class Matcher:
 
     def _body_talk(self, tokens: tuple[str, ...]) -> bool:
         """"my" and a body part, perhaps with body links between, not followed by a place, and up
-        to the next "my" no word of body_form, nor of body_well without a denial just before it
-        or a word of change just after it (a question whether it is alright aside), or else a
-        verdict: "my knee was fine until now", "my lower back feels a bit
-        funny", "that's pulling on my groin", "my back's not good today", "my knee doesn't feel
-        great", "my back feels funny is that okay", "my back is fine but my knee feels odd"; not
-        "my back's fine", "my hips are stacked", "my knees are on the mat", "my back is not flat",
-        "my back exercises", "get my breath back", a part that a place names ("my hands are
-        under my shoulders") nor a stretch before a part that ends the talk ("i can feel the
-        stretch in my hamstrings")."""
+        to the next "my" no word of body_form, nor of body_well without a denial just before it or
+        a word of change just after it (a question whether it is alright aside), or else a verdict:
+        "my lower back feels a bit funny", "that's pulling on my groin", "my back's not good
+        today", "my knee was fine until now", "my knee doesn't feel great", "my back feels funny is
+        that okay", "my back is fine but my knee feels odd"; not "my back's fine", "my hips are
+        stacked", "my knees are on the mat", "my back is not flat", "my back exercises", "get my
+        breath back", a part that a place names ("my hands are under my shoulders") nor a stretch
+        before a part that ends the talk ("i can feel the stretch in my hamstrings")."""
         if any(tokens[: len(q) + 1] == (*q, "my") for q in self._body_questions):
             return False
         links, places = self.intents.body_links, self.intents.body_places
