@@ -157,6 +157,8 @@ STUTTER_CHARS = 3
 """The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
 knows."""
 TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
+REPEATS = re.compile(r"([a-z])\1+")
+"""A letter typed more than once in a row: a cry drawn out ("owww", "ouchhh") is the pain word."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,8 @@ class Matcher:
         for negation in sorted((self._tokens(n) for n in intents.pain_negations), key=len,
                                reverse=True):
             self._negations.setdefault(negation[0], []).append(negation)
+        self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
+        """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
         self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
@@ -371,11 +375,14 @@ class Matcher:
     def pain_root(self, token: str) -> str | None:
         """The shortest pain word token is, or is with an ending of INFLECTIONS (or -ing for a
         final e: "twinging"): "hurts" and "hurting" are "hurt"; "number" is not "numb", nor
-        "painless" "pain"."""
+        "painless" "pain"; drawn out, "owww" and "hurtsss" are "ow" and "hurt"."""
         roots = [w for w in self.intents.pain_words if token == w or (len(w) >= 4 and (
             (token.startswith(w) and token[len(w):] in INFLECTIONS)
             or (w.endswith("e") and token == f"{w[:-1]}ing")))]
-        return min(roots, key=len) if roots else None
+        if roots:
+            return min(roots, key=len)
+        plain = REPEATS.sub(r"\1", token)
+        return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
         """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my
