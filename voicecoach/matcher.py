@@ -143,7 +143,8 @@ ONE_AFTER = frozenset({"this", "that", "the", "each", "every", "which", "next", 
 UNDONE_BEFORE = 5
 """Words before a negation a denial that undoes it may be: "i can't lift my leg without pain"."""
 UNDONE_AFTER = 2
-"""Words after a negation a word that undoes it may be: "it doesn't hurt any less"."""
+"""Words after a negation or a word of being well a word that undoes it may be: "it doesn't hurt
+any less", "my knee was fine until now"."""
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
@@ -444,12 +445,14 @@ class Matcher:
         of BEING when it ends the talk ("i'm not okay"), or a word of well_undoers just after ("it
         was fine till i rolled over"). "well" is no word of body_well: after a body part it is
         most often "as well" ("my back feels odd as well")."""
-        last = len(tokens) - 1
-        return any((token in self.intents.body_well or token == "well") and (
-            self._undone_well(tokens, i) or (self._denied(tokens, i) and (
-                FEELING | (BEING if i == last else set())).intersection(
-                    tokens[max(0, i - DENIAL_WORDS) : i])))
-            for i, token in enumerate(tokens))
+        for i, token in enumerate(tokens):
+            if token not in self.intents.body_well and token != "well":
+                continue
+            how = FEELING | BEING if i == len(tokens) - 1 else FEELING
+            before = tokens[max(0, i - DENIAL_WORDS) : i]
+            if self._undone_well(tokens, i) or (self._denied(tokens, i) and how & set(before)):
+                return True
+        return False
 
     def _taken_back(self, words: tuple[str, ...], at: int) -> bool:
         """The word of being well at is taken back: "my back's not okay", "my knee was fine until
