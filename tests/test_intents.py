@@ -35,7 +35,7 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
     phrases += [*intents.body_parts, *intents.body_links, *intents.body_well, *intents.body_form,
                 *intents.body_denials, *intents.affirmations, *intents.uncertain,
                 *intents.negation_undoers_before, *intents.negation_undoers_after,
-                *intents.well_undoers]
+                *intents.well_undoers, *intents.help_calls]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
                                       *intents.body_doubts, *intents.body_questions,
                                       *intents.corrections)]
@@ -137,7 +137,7 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "body_places", "body_doubts", "body_denials",
                                           "body_questions", "body_stretches",
                                           "negation_undoers_before", "negation_undoers_after",
-                                          "well_undoers")] + [
+                                          "well_undoers", "help_calls")] + [
     ("lists.yaml", "corrections"), ("answers.yaml", "affirmations"), ("answers.yaml", "uncertain")]
 
 

@@ -58,6 +58,8 @@ class IntentSet:
     well_undoers: frozenset[str]
     """Words that, right after a negation or a word of being well, undo it: "it didn't hurt
     until now", "it was fine till i rolled over"."""
+    help_calls: tuple[str, ...]
+    """Calls for help that, said twice in a row, are distress: "help help", "help me help me"."""
     pain_cries: frozenset[str]
     body_parts: frozenset[str]
     """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
@@ -160,7 +162,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
-                    "corrections", "affirmations", "uncertain", *BODY_LISTS):
+                    "help_calls", "corrections", "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -197,6 +199,7 @@ def load_intents(folder: Path) -> IntentSet:
         negation_undoers_before=frozenset(_words(merged, "negation_undoers_before", folder)),
         negation_undoers_after=frozenset(_words(merged, "negation_undoers_after", folder)),
         well_undoers=frozenset(_words(merged, "well_undoers", folder)),
+        help_calls=_words(merged, "help_calls", folder),
         pain_cries=frozenset(_words(merged, "pain_cries", folder)),
         body_parts=frozenset(_words(merged, "body_parts", folder)),
         body_links=frozenset(_words(merged, "body_links", folder)),

@@ -223,6 +223,7 @@ class Matcher:
             self._negations.setdefault(negation[0], []).append(negation)
         self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
+        self._calls = [self._words(call) for call in intents.help_calls]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
         self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
@@ -265,7 +266,8 @@ class Matcher:
         tokens = self._mine(self._unmeant(self._tokens(text)))
         if not tokens:
             return None
-        if self._has_pain_word(tokens) or (whole and self._cried_out(tokens)):
+        if (self._has_pain_word(tokens) or (whole and self._cried_out(tokens))
+                or self._called_for_help(self._unfilled(self._words(text)))):
             return Match("report_pain")
         if " ".join(tokens) in self._uncertain or self._form_only(tokens):
             return None
@@ -384,6 +386,10 @@ class Matcher:
             return min(roots, key=len)
         plain = REPEATS.sub(r"\1", token)
         return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
+
+    def _called_for_help(self, words: tuple[str, ...]) -> bool:
+        """A call for help said twice in a row: "help help", "help me help me"."""
+        return any(_remove(words, (*call, *call)) != words for call in self._calls)
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
         """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my
@@ -661,10 +667,12 @@ class Matcher:
 
     def _tokens(self, text: str) -> tuple[str, ...]:
         """Words of text without stutters, with number words as digits and fillers removed."""
-        words = self._numbers(self._unstuttered(self._words(text)))
+        return _once(self._unfilled(self._numbers(self._unstuttered(self._words(text)))))
+
+    def _unfilled(self, words: tuple[str, ...]) -> tuple[str, ...]:
         for filler in self._fillers:
             words = _remove(words, filler)
-        return _once(words)
+        return words
 
     def _unstuttered(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """words said once, without a start of the next one that is no word ("st stop")."""
