@@ -38,7 +38,7 @@ def test_every_phrase_loads_as_a_string(intents: IntentSet) -> None:
                 *intents.well_undoers, *intents.help_calls]
     phrases += [" ".join(p) for p in (*intents.body_verdicts, *intents.body_places,
                                       *intents.body_doubts, *intents.body_questions,
-                                      *intents.corrections)]
+                                      *intents.corrections, *intents.refusals)]
     assert phrases and all(isinstance(p, str) and p.strip() for p in phrases)
     assert "yes" in intents.intents["yes"].sentences
     assert "no" in intents.intents["no"].sentences
@@ -138,7 +138,8 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "body_questions", "body_stretches",
                                           "negation_undoers_before", "negation_undoers_after",
                                           "well_undoers", "help_calls")] + [
-    ("lists.yaml", "corrections"), ("answers.yaml", "affirmations"), ("answers.yaml", "uncertain")]
+    ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("answers.yaml", "affirmations"),
+    ("answers.yaml", "uncertain")]
 
 
 def _edit_list(folder: Path, file: str, key: str, value: list[Any] | None) -> None:

@@ -90,6 +90,8 @@ class IntentSet:
     on"."""
     uncertain: tuple[str, ...]
     """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
+    refusals: tuple[tuple[str, ...], ...]
+    """Phrases that, just before an exercise's name, refuse it: "let's skip the clamshells"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
@@ -162,7 +164,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
-                    "help_calls", "corrections", "affirmations", "uncertain", *BODY_LISTS):
+                    "help_calls", "refusals", "corrections", "affirmations", "uncertain",
+                    *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -213,6 +216,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_stretches=frozenset(_words(merged, "body_stretches", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
+        refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 

@@ -109,6 +109,10 @@ COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", 
 comes just before one of its words: "don't skip this one", "i don't want to do the clamshell",
 "not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
 is from a partial result."""
+REFUSED = ("start_exercise",)
+"""Intents not taken when their exercise is refused (``refusals``): "let's skip the clamshells"."""
+BETWEEN = frozenset({"the", "those", "these", "a", "an", "any", "of"})
+"""Words that may stand between a refusal and the exercise it refuses: "enough of the bridges"."""
 WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
 """Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
@@ -223,6 +227,8 @@ class Matcher:
             self._negations.setdefault(negation[0], []).append(negation)
         self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
+        self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in BETWEEN)
+                          for r in intents.refusals]
         self._calls = [self._words(call) for call in intents.help_calls]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
@@ -282,17 +288,24 @@ class Matcher:
         found = self.match(" ".join(corrected), whole) if corrected else None
         if found:
             return found
-        found = self._decide(heard, scores)
-        if found and self._countermanded(heard, found, scores):
-            found = None
-        else:
-            found = (found or self._led_in(tokens) or self._tail(tokens)
-                     or (self._question(tokens) if whole else None))
-        if found and found.intent == "resume" and tokens[0] in self.intents.affirmations:
-            found = Match("yes", score=found.score)
+        found = self._command(tokens, heard, scores, whole)
         if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
                 and (self._body_talk(tokens) or self._unwell(tokens))):
             return Match("report_pain")
+        return found
+
+    def _command(self, tokens: tuple[str, ...], heard: _Heard,
+                 scores: dict[str, tuple[float, _Template]], whole: bool) -> Match | None:
+        """The command understood, whole or in part, unless denied or its exercise refused."""
+        found = self._decide(heard, scores)
+        if found and self._countermanded(heard, found, scores):
+            return None
+        found = (found or self._led_in(tokens) or self._tail(tokens)
+                 or (self._question(tokens) if whole else None))
+        if found and found.intent in REFUSED and self._refused(tokens):
+            return None
+        if found and found.intent == "resume" and tokens[0] in self.intents.affirmations:
+            return Match("yes", score=found.score)
         return found
 
     def _countermanded(self, heard: _Heard, found: Match,
@@ -307,6 +320,14 @@ class Matcher:
         words = [w for w in form.split() if w not in WANTING]
         return any(word in self._denials and after in sentence
                    for word, after in pairwise(words))
+
+    def _refused(self, tokens: tuple[str, ...]) -> bool:
+        """The exercise named comes just after a refusal: "no more bridges"."""
+        exercise = self._find_exercise(tokens)
+        if exercise is None:
+            return False
+        before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
+        return any(before[len(before) - len(r):] == r for r in self._refusals)
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or
