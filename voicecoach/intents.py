@@ -59,7 +59,7 @@ class IntentSet:
     """Words that, right after a negation or a word of being well, undo it: "it didn't hurt
     until now", "it was fine till i rolled over"."""
     help_calls: tuple[str, ...]
-    """Calls for help that, said twice in a row, are distress: "help help", "help me help me"."""
+    """Calls for help, distress wherever they are said: "help help", "help me up"."""
     pain_cries: frozenset[str]
     body_parts: frozenset[str]
     """A cry (or "my") with nothing but body parts is pain: "ah my neck"."""
@@ -98,8 +98,9 @@ class IntentSet:
 
     def expanded(self) -> list[str]:
         """Every example sentence with each placeholder filled by every alias or number word (up
-        to HEARD_UP_TO), and every word of the pain and body lists on its own: what the
-        recognizers may hear, and each word the matcher takes for pain must be one of it."""
+        to HEARD_UP_TO), every word of the pain and body lists on its own, and the calls for help
+        as said: what the recognizers may hear, and each word the matcher takes for pain must be
+        one of it."""
         numbers = [word for word, value in self.numbers.items() if 0 < value <= HEARD_UP_TO]
         fills = {"exercise": [a for names in self.exercises.values() for a in names],
                  "count": numbers, "seconds": numbers,
@@ -112,7 +113,8 @@ class IntentSet:
                    *self.body_questions, *self.corrections)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
                  | self.body_well | self.body_form | self.body_denials | self.affirmations)
-        return out + sorted(words | set(self.uncertain) | {" ".join(p) for p in phrases})
+        return out + sorted(words | {*self.uncertain, *self.help_calls}
+                            | {" ".join(p) for p in phrases})
 
 
 def _fill(sentence: str, fills: dict[str, list[str]]) -> list[str]:

@@ -229,7 +229,7 @@ class Matcher:
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
         self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in BETWEEN)
                           for r in intents.refusals]
-        self._calls = [self._words(call) for call in intents.help_calls]
+        self._calls = [self._unfilled(self._words(call)) for call in intents.help_calls]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
         self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
@@ -409,8 +409,8 @@ class Matcher:
         return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
 
     def _called_for_help(self, words: tuple[str, ...]) -> bool:
-        """A call for help said twice in a row: "help help", "help me help me"."""
-        return any(_remove(words, (*call, *call)) != words for call in self._calls)
+        """A call for help, word for word, among words: "help help", "can you help me up"."""
+        return any(_remove(words, call) != words for call in self._calls)
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
         """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my

@@ -107,6 +107,22 @@ def test_the_synthesizers_say_ow_as_a_person_in_pain_does() -> None:
     assert " aw " in subprocess.run(flite, capture_output=True, text=True, check=True).stdout
 
 
+CALLS = [("help me up", "flite:kal16"), ("help me up", "flite:awb"),
+         ("help me help me", "flite:kal16"), ("help me help me", "flite:awb"),
+         ("help help", "flite:awb")]
+"""Calls for help and the voices that say them so that pocketsphinx hears them: flite's kal16
+says "help help" so that it comes out "elbow", and espeak-ng's voices say "help" so that it comes
+out "tailbone"."""
+
+
+@pytest.mark.skipif(shutil.which("flite") is None, reason="needs flite (make setup installs it)")
+@pytest.mark.parametrize(("call", "voice"), CALLS)
+def test_a_spoken_call_for_help_stops_as_pain(recognizer: SphinxRecognizer, matcher: Matcher,
+                                              call: str, voice: str) -> None:
+    heard = finals(recognizer, synthesize(call, voice=voice))
+    assert [found.intent for text in heard if (found := matcher.match(text))] == ["report_pain"]
+
+
 def test_the_decoder_gets_speech_as_soon_as_the_endpointer_has_found_it(
         recognizer: SphinxRecognizer) -> None:
     """The Endpointer hands each frame of speech back held_frames() late, and the recognizer
