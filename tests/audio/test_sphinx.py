@@ -87,10 +87,11 @@ def test_a_partial_hypothesis_comes_before_the_final(recognizer: SphinxRecognize
 
 @pytest.mark.parametrize("voice", VOICES)
 @pytest.mark.parametrize("command", ["okay let's resume", "only ten this time", "okay i'm ready",
-                                     "start clam shells", "start glue bridges"])
+                                     "start clam shells", "start glue bridges", "help me please"])
 def test_the_start_of_a_word_is_never_taken_for_pain_stop_or_pause(
         recognizer: SphinxRecognizer, matcher: Matcher, voice: str, command: str) -> None:
-    """Partial hypotheses of these begin with "ow" (okay, only) or "stop" (start)."""
+    """Partial hypotheses of these begin with "ow" (okay, only), "stop" (start) or "help me to"
+    (once taken for "somebody help me")."""
     acted: list[str] = []
     hearing = Hearing(matcher, acted.append)
     for hyp in hear(recognizer, synthesize(command, voice=voice)):
