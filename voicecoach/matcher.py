@@ -10,7 +10,8 @@ The recipe, in order:
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
    before it or a word of change after it undoes is none: "i can't move without pain", "the pain's
-   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck"); failing
+   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck") and a
+   call for help said word for word (``help_calls`` in safety.yaml: "help help"); failing
    that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole utterance, or
    ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked something when i
    came up"), unless the utterance is word for word an example sentence of another intent ("my back
@@ -50,7 +51,9 @@ The recipe, in order:
 9. failing that, in a whole utterance (not a partial result), the longest opening of
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
-   it, and a wrong answer loses nothing;
+   it, and a wrong answer loses nothing; whichever of 6 to 9 finds a start of an exercise, a
+   refusal just before its name (``refusals`` in lists.yaml: "let's skip the clamshells") rejects
+   it;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
