@@ -114,8 +114,9 @@ comes just before one of its words: "don't skip this one", "i don't want to do t
 is from a partial result."""
 REFUSED = ("start_exercise",)
 """Intents not taken when their exercise is refused (``refusals``): "let's skip the clamshells"."""
-BETWEEN = frozenset({"the", "those", "these", "a", "an", "any", "of"})
-"""Words that may stand between a refusal and the exercise it refuses: "enough of the bridges"."""
+BETWEEN = frozenset({"those", "these", "any", "of"})
+"""Words besides fillers ("the") that may stand between a refusal and the exercise it refuses:
+"enough of the bridges"."""
 WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
 """Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
@@ -330,7 +331,7 @@ class Matcher:
         if exercise is None:
             return False
         before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
-        return any(before[len(before) - len(r):] == r for r in self._refusals)
+        return any(before[-len(r):] == r for r in self._refusals)
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or
