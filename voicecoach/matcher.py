@@ -6,7 +6,8 @@ The recipe, in order:
    "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um", "okay
    coach") removed, "me" before a body part as "my" ("me back's playing up"), and "not" with
    the number or exercise after it dropped where another is said ("five seconds not ten", "not
-   the bridge the clamshell");
+   the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the
+   bridge and do the clamshell"; not "skip the bridge and the clamshell");
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
    before it or a word of change after it undoes is none: "i can't move without pain", "the pain's
@@ -117,6 +118,8 @@ REFUSED = ("start_exercise",)
 BETWEEN = frozenset({"those", "these", "any", "of"})
 """Words besides fillers ("the") that may stand between a refusal and the exercise it refuses:
 "enough of the bridges"."""
+ALSO = frozenset({"and", "or", "nor"})
+"""Words that join exercises one refusal refuses: "skip the bridge and the clamshell"."""
 WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
 """Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
@@ -273,7 +276,7 @@ class Matcher:
     def match(self, text: str, whole: bool = True) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach. A part of one
         (``whole`` false) is no pain by body parts alone: "my back" may go on "is fine"."""
-        tokens = self._mine(self._unmeant(self._tokens(text)))
+        tokens = self._mine(self._unrefused(self._unmeant(self._tokens(text))))
         if not tokens:
             return None
         if (self._has_pain_word(tokens) or (whole and self._cried_out(tokens))
@@ -357,13 +360,34 @@ class Matcher:
             if tokens[at] != "not":
                 continue
             rest, before = tokens[at + 1 :], tokens[:at]
-            named = 1 if rest[0].isdigit() else next(
-                (n for n in range(len(rest), 0, -1) if " ".join(rest[:n]) in self._aliases), 0)
+            named = 1 if rest[0].isdigit() else self._alias_at(rest, 0)
             other = (any(t.isdigit() for t in (*before, *rest[1:])) if rest[0].isdigit()
                      else bool(self._find_exercise(before) or self._find_exercise(rest[named:])))
             if named and other:
                 tokens = (*before, *rest[named:])
         return tokens
+
+    def _unrefused(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """Without a refusal and the exercises it refuses, where another is named: "skip the
+        bridge and do the clamshell"; not "skip the bridge and the clamshell"."""
+        for at, refusal in ((a, r) for a in range(len(tokens)) for r in self._refusals
+                            if tokens[a : a + len(r)] == r):
+            end = at + len(refusal)
+            while end < len(tokens) and tokens[end] in BETWEEN:
+                end += 1
+            named = end + self._alias_at(tokens, end)
+            while named + 1 < len(tokens) and tokens[named] in ALSO and self._alias_at(
+                    tokens, named + 1):
+                named += 1 + self._alias_at(tokens, named + 1)
+            rest = (*tokens[:at], *tokens[named:])
+            if named > end and any(self._alias_at(rest, i) for i in range(len(rest))):
+                return self._unrefused(rest)
+        return tokens
+
+    def _alias_at(self, tokens: tuple[str, ...], start: int) -> int:
+        """How many words the exercise named at ``start`` has; 0 if none is."""
+        return next((n for n in range(len(tokens) - start, 0, -1)
+                     if " ".join(tokens[start : start + n]) in self._aliases), 0)
 
     def _mine(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """"me" as "my" just before a body part, where it opens the utterance or follows what
