@@ -319,6 +319,47 @@ def test_bird_dog_alternates_sides_every_rep_with_the_matching_cue() -> None:
     assert cues == [BIRD.move_cues[side] for side in sides]
 
 
+def test_switch_sides_mid_clamshell_goes_to_the_left_side_from_its_first_rep() -> None:
+    coach = at_first_rep("clamshell")
+    coach.run_to(Phase.RETURN)
+    coach.run_to(Phase.MOVE)  # rep 2 on the right
+    actions = coach.hear("other side please", "switch_sides")
+    assert actions[0] == Silence()
+    assert texts(actions) == [line("switch_sides")]
+    assert (coach.phase, coach.state.side, coach.state.rep) == (Phase.SWITCH, "left", 1)
+    assert coach.deadline == pytest.approx(
+        coach.now + speech_seconds(line("switch_sides")) + SWITCH_SECONDS)
+    _, reps = reps_of(coach, Phase.REST)
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 7)]
+
+
+def test_switch_sides_on_the_second_side_says_so_and_the_rep_starts_again() -> None:
+    coach = at_first_rep("clamshell")
+    coach.run_to(Phase.SWITCH)
+    coach.run_to(Phase.MOVE)
+    actions = coach.hear("switch sides", "switch_sides")
+    assert texts(actions) == [line("switch_second")]
+    assert (coach.phase, coach.state.side, coach.state.rep) == (Phase.ANSWER, "left", 1)
+    assert texts(coach.run_to(Phase.RETURN))[0] == CLAM.move_cues.get(
+        "left", next(iter(CLAM.move_cues.values())))
+
+
+@pytest.mark.parametrize(("ex_id", "key"), [("bird_dog", "switch_alternating"),
+                                            ("glute_bridge", "switch_none")])
+def test_switch_sides_where_the_coach_leads_the_sides_says_why(ex_id: str, key: str) -> None:
+    coach = at_first_rep(ex_id)
+    side = coach.state.side
+    assert texts(coach.hear("switch sides", "switch_sides")) == [line(key)]
+    assert (coach.phase, coach.state.side) == (Phase.ANSWER, side)
+
+
+def test_switch_sides_outside_a_rep_changes_nothing() -> None:
+    coach = started("clamshell")
+    state = coach.state
+    assert coach.hear("switch sides", "switch_sides") == []
+    assert coach.state == state
+
+
 # -- rest and check-in -------------------------------------------------------------------------
 
 

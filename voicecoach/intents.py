@@ -16,7 +16,7 @@ INTENT_NAMES = (
     "start_exercise", "start_routine", "exercise_benefits", "exercise_instructions",
     "list_exercises", "pause", "resume", "stop", "next", "repeat", "slower", "faster",
     "set_reps", "set_hold", "status", "help", "report_pain", "yes", "no", "progress",
-    "pain_rating",
+    "pain_rating", "switch_sides",
 )
 EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lying_hip_abduction")
 NUMBER_SLOTS = ("count", "seconds", "rating")

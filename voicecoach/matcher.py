@@ -89,7 +89,7 @@ PAIN_CUTOFF = 70.0
 PAIN_SPAN_CUTOFF = 90.0
 """Lowest similarity of a run of words within the utterance to a pain example sentence."""
 BODY_OUTRANKS = ("yes", "no", "pain_rating", "stop", "pause", "resume", "next", "repeat", "slower",
-                 "faster")
+                 "faster", "switch_sides")
 """Intents that talk of "my" body part turns to pain ("stop stop my knee", "yes my back"), where
 questions about an exercise keep their meaning ("does the bridge help my back")."""
 ALIAS_CUTOFF = 80.0
@@ -108,7 +108,7 @@ URGENT = ("stop", "pause")
 """Intents acted on from a partial result, besides pain."""
 URGENT_CUTOFF = 90.0
 COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", "slower", "faster",
-                 "set_reps", "set_hold", "yes")
+                 "set_reps", "set_hold", "switch_sides", "yes")
 """Commands and the yes not taken when a denial (``body_denials``) that their sentence lacks
 comes just before one of its words: "don't skip this one", "i don't want to do the clamshell",
 "not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it

@@ -175,6 +175,15 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
 
 
+def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """Asked mid-rep: a one-sided exercise turns to its other side now; else why it does not."""
+    sides = s._ex(state).sides
+    if sides == "one_sided" and state.side == "right":
+        return s._then(s.switch(state, now), [Silence()])
+    key = {"one_sided": "switch_second", "alternating": "switch_alternating"}.get(sides)
+    return _answer(s, state, s._line(key or "switch_none"), now)
+
+
 def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
     if not state.last_said:
         return s._say(state, "nothing_to_repeat")
@@ -329,6 +338,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
+    **{(phase, "switch_sides"): _switch_sides for phase in REP_PHASES},
     (Phase.PAUSED, "resume"): _resume,
     (Phase.PAUSED, "yes"): _paused_yes,
 }

@@ -5,7 +5,7 @@ Phases and what moves them (``*`` is any phase):
     SAFETY   --yes--> IDLE (or the exercise asked for)      SAFETY --no--> ENDED
     IDLE     --start_exercise / start_routine--> BRIEFING
     BRIEFING --time--> MOVE --time--> HOLD (if the exercise holds) --time--> RETURN --time--> MOVE
-    RETURN   --time, one side done--> SWITCH --time--> MOVE
+    RETURN   --time, one side done--> SWITCH --time--> MOVE;  a rep --switch_sides--> SWITCH
     RETURN   --time, set done--> REST --time--> MOVE;  after the last set --> CHECKIN
     CHECKIN  --no--> IDLE, or BRIEFING of the routine's next exercise;  --yes--> as pain
     ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
@@ -262,11 +262,15 @@ class Session:
             return self._then(self._move(replace(state, rep=state.rep + 1), now, queued=text),
                               said)
         if ex.sides == "one_sided" and state.side == "right":
-            state, more = self._say(replace(state, phase=Phase.SWITCH, side="left", rep=1),
-                                    "switch_sides")
-            wait = speech_seconds(state.last_said) + SWITCH_SECONDS
-            return replace(state, deadline=now + wait), said + more
+            return self._then(self.switch(state, now), said)
         return self._then(self._set_done(state, now), said)
+
+    def switch(self, state: State, now: float) -> Result:
+        """To the other side of a one-sided exercise, from its first rep, after time to turn."""
+        state, said = self._say(replace(state, phase=Phase.SWITCH, side="left", rep=1, count=0),
+                                "switch_sides")
+        wait = speech_seconds(state.last_said) + SWITCH_SECONDS
+        return replace(state, deadline=now + wait), said
 
     def _set_done(self, state: State, now: float) -> Result:
         ex, plan = self._ex(state), self._plan(state, self._ex(state))
