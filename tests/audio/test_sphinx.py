@@ -56,6 +56,7 @@ COMMANDS = {
     "what does clamshell work": {"clamshell", "work"},
     "do twelve reps": {"twelve", "reps"},
     "hold for fourteen seconds": {"fourteen", "seconds"},
+    "switch sides": {"switch", "sides"},
 }
 """Each command and the words that must be heard in it ("glute" may come out "glutes")."""
 URGENT = {"report_pain", "stop", "pause"}
