@@ -376,8 +376,8 @@ class Matcher:
             while end < len(tokens) and tokens[end] in BETWEEN:
                 end += 1
             named = end + self._alias_at(tokens, end)
-            while named + 1 < len(tokens) and tokens[named] in ALSO and self._alias_at(
-                    tokens, named + 1):
+            while named > end and named + 1 < len(tokens) and tokens[named] in ALSO and (
+                    self._alias_at(tokens, named + 1)):
                 named += 1 + self._alias_at(tokens, named + 1)
             rest = (*tokens[:at], *tokens[named:])
             if named > end and any(self._alias_at(rest, i) for i in range(len(rest))):
