@@ -353,8 +353,23 @@ def test_switch_sides_where_the_coach_leads_the_sides_says_why(ex_id: str, key: 
     assert (coach.phase, coach.state.side) == (Phase.ANSWER, side)
 
 
+def test_switch_sides_while_paused_mid_rep_goes_on_with_the_other_side() -> None:
+    coach = at_first_rep("clamshell")
+    coach.hear("hang on", "pause")
+    actions = coach.hear("let's do the other side", "switch_sides")
+    assert texts(actions) == [line("switch_sides")]
+    assert (coach.phase, coach.state.side, coach.state.rep) == (Phase.SWITCH, "left", 1)
+    _, reps = reps_of(coach, Phase.REST)
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 7)]
+
+
 def test_switch_sides_outside_a_rep_changes_nothing() -> None:
     coach = started("clamshell")
+    state = coach.state
+    assert coach.hear("switch sides", "switch_sides") == []
+    assert coach.state == state
+    coach.run_to(Phase.REST)
+    coach.hear("hang on", "pause")
     state = coach.state
     assert coach.hear("switch sides", "switch_sides") == []
     assert coach.state == state

@@ -176,7 +176,10 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:
-    """Asked mid-rep: a one-sided exercise turns to its other side now; else why it does not."""
+    """Asked mid-rep, or paused mid-rep: a one-sided exercise turns to its other side now; else
+    why it does not."""
+    if state.phase is Phase.PAUSED and state.paused_from not in REP_PHASES:
+        return state, []
     sides = s._ex(state).sides
     if sides == "one_sided" and state.side == "right":
         return s._then(s.switch(state, now), [Silence()])
@@ -338,7 +341,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
-    **{(phase, "switch_sides"): _switch_sides for phase in REP_PHASES},
+    **{(phase, "switch_sides"): _switch_sides for phase in (*REP_PHASES, Phase.PAUSED)},
     (Phase.PAUSED, "resume"): _resume,
     (Phase.PAUSED, "yes"): _paused_yes,
 }

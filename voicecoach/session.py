@@ -5,7 +5,8 @@ Phases and what moves them (``*`` is any phase):
     SAFETY   --yes--> IDLE (or the exercise asked for)      SAFETY --no--> ENDED
     IDLE     --start_exercise / start_routine--> BRIEFING
     BRIEFING --time--> MOVE --time--> HOLD (if the exercise holds) --time--> RETURN --time--> MOVE
-    RETURN   --time, one side done--> SWITCH --time--> MOVE;  a rep --switch_sides--> SWITCH
+    RETURN   --time, one side done--> SWITCH --time--> MOVE
+    a rep of a one-sided exercise's first side, or its pause --switch_sides--> SWITCH
     RETURN   --time, set done--> REST --time--> MOVE;  after the last set --> CHECKIN
     CHECKIN  --no--> IDLE, or BRIEFING of the routine's next exercise;  --yes--> as pain
     ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
