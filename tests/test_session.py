@@ -330,7 +330,7 @@ def test_switch_sides_mid_clamshell_goes_to_the_left_side_from_its_first_rep() -
     assert coach.deadline == pytest.approx(
         coach.now + speech_seconds(line("switch_sides")) + SWITCH_SECONDS)
     _, reps = reps_of(coach, Phase.REST)
-    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 7)]
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, CLAM.reps + 1)]
 
 
 def test_switch_sides_on_the_second_side_says_so_and_the_rep_starts_again() -> None:
@@ -360,7 +360,7 @@ def test_switch_sides_while_paused_mid_rep_goes_on_with_the_other_side() -> None
     assert texts(actions) == [line("switch_sides")]
     assert (coach.phase, coach.state.side, coach.state.rep) == (Phase.SWITCH, "left", 1)
     _, reps = reps_of(coach, Phase.REST)
-    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 7)]
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, CLAM.reps + 1)]
 
 
 def test_switch_sides_outside_a_rep_changes_nothing() -> None:
