@@ -363,6 +363,13 @@ def test_switch_sides_while_paused_mid_rep_goes_on_with_the_other_side() -> None
     assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, CLAM.reps + 1)]
 
 
+def test_switch_sides_paused_in_the_bird_dog_says_why_and_stays_paused() -> None:
+    coach = at_first_rep("bird_dog")
+    coach.hear("hang on", "pause")
+    assert texts(coach.hear("switch sides", "switch_sides")) == [line("switch_alternating")]
+    assert (coach.phase, coach.state.side) == (Phase.PAUSED, "right")
+
+
 def test_switch_sides_outside_a_rep_changes_nothing() -> None:
     coach = started("clamshell")
     state = coach.state
