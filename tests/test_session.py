@@ -715,6 +715,47 @@ def test_skip_of_a_single_exercise_goes_idle() -> None:
     assert coach.deadline is None
 
 
+def test_skipping_an_exercise_still_to_come_takes_it_out_of_the_routine() -> None:
+    coach = Coach()
+    coach.hear("start my workout", "start_routine")
+    first, second, third = list(EX.values())[:3]
+    coach.run_to(Phase.HOLD)
+    actions = coach.hear("no more clamshells today", "next", exercise=second.id)
+    assert facts(actions, "exercise_skipped") == [{"exercise": second.id}]
+    assert texts(actions) == [line("left_out", name=second.name)]
+    assert (coach.phase, coach.state.exercise) == (Phase.ANSWER, first.id)
+    assert second.id not in coach.state.queue
+    coach.run_to(Phase.MOVE)
+    said = texts(coach.hear("skip this one", "next"))
+    assert said[:2] == [line("skipped", name=first.name), line("routine_next", name=third.name)]
+    assert coach.state.exercise == third.id
+
+
+def test_skipping_the_exercise_under_way_by_name_skips_it() -> None:
+    coach = at_first_rep("glute_bridge")
+    actions = coach.hear("let's skip the bridge", "next", exercise=BRIDGE.id)
+    assert facts(actions, "exercise_skipped") == [{"exercise": BRIDGE.id}]
+    assert texts(actions) == [line("skipped", name=BRIDGE.name), line("what_next")]
+    assert coach.phase is Phase.IDLE
+
+
+@pytest.mark.parametrize("setup", [lambda: at_first_rep("glute_bridge"), Coach])
+def test_skipping_an_exercise_that_is_not_coming_up_says_so_and_changes_nothing(
+        setup: Callable[[], Coach]) -> None:
+    coach = setup()
+    before = (coach.state.exercise, coach.state.queue)
+    actions = coach.hear("skip the clamshell", "next", exercise=CLAM.id)
+    assert texts(actions) == [line("skip_not_planned", name=CLAM.name)]
+    assert not facts(actions, "exercise_skipped")
+    assert (coach.state.exercise, coach.state.queue) == before
+
+
+def test_skip_with_nothing_under_way_or_named_is_ignored() -> None:
+    coach = Coach()
+    assert coach.hear("skip", "next") == []
+    assert coach.phase is Phase.IDLE
+
+
 def test_stop_says_goodbye_and_ends_the_session() -> None:
     coach = at_first_rep("glute_bridge")
     actions = coach.hear("end the session", "stop")

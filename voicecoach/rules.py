@@ -170,9 +170,25 @@ def _paused_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """The exercise under way is skipped; another one named is taken out of the routine."""
+    assert heard.match is not None
+    named = heard.match.slots.get("exercise", state.exercise)
+    if named != state.exercise:
+        return _leave_out(s, state, str(named), now)
+    if named is None:
+        return state, []
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
+
+
+def _leave_out(s: Session, state: State, ex_id: str, now: float) -> Result:
+    name = s.content.exercises[ex_id].name
+    if ex_id not in state.queue:
+        return _answer(s, state, s._line("skip_not_planned", name=name), now)
+    state = replace(state, queue=tuple(queued for queued in state.queue if queued != ex_id))
+    said = _answer(s, state, s._line("left_out", name=name), now)
+    return s._then(said, [Emit("exercise_skipped", {"exercise": ex_id})])
 
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -340,7 +356,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "resume"): _offer_yes,
     (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
-    **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN)},
+    **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN, Phase.IDLE)},
     **{(phase, "switch_sides"): _switch_sides for phase in (*REP_PHASES, Phase.PAUSED)},
     (Phase.PAUSED, "resume"): _resume,
     (Phase.PAUSED, "yes"): _paused_yes,
