@@ -67,6 +67,20 @@ def test_a_scripted_session_coaches_and_logs_events(tmp_path: Path) -> None:
     assert {"heard", "said", "state", "rep", "session_end"} <= {r["type"] for r in rows}
 
 
+def test_an_exercise_refused_by_name_is_left_out_of_the_workout(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    path = script(tmp_path, (0, "yes"), (2, "start my workout"), (40, "no clamshells today"),
+                  (60, "skip this one"), (65, "stop"))
+    result = vc("run", "--script", str(path), "--events", str(events),
+                "--db", str(tmp_path / "h.db"))
+    assert result.returncode == 0, result.stderr
+    assert "coach: All right, I've taken the clamshell off today's workout." in result.stdout
+    assert "coach: Next up is the glute bridge. Take a short rest first." in result.stdout
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    skipped = [r["exercise"] for r in rows if r["type"] == "exercise_skipped"]
+    assert skipped == ["clamshell", "bird_dog"]
+
+
 def test_the_safety_statement_is_asked_once(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     first = vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db", str(db))

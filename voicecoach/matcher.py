@@ -52,9 +52,9 @@ The recipe, in order:
 9. failing that, in a whole utterance (not a partial result), the longest opening of
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
-   it, and a wrong answer loses nothing; whichever of 6 to 9 finds a start of an exercise, a
-   refusal just before its name (``refusals`` in lists.yaml: "let's skip the clamshells") rejects
-   it;
+   it, and a wrong answer loses nothing; where a refusal comes just before an exercise's name
+   (``refusals`` in lists.yaml: "let's skip the clamshells"), a start of it is a skip of it
+   (``next`` with the exercise), in 6 (the start's score counts as the skip's) as in 7 to 9;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
@@ -113,8 +113,6 @@ COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", 
 comes just before one of its words: "don't skip this one", "i don't want to do the clamshell",
 "not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
 is from a partial result."""
-REFUSED = ("start_exercise",)
-"""Intents not taken when their exercise is refused (``refusals``): "let's skip the clamshells"."""
 BETWEEN = frozenset({"those", "these", "any", "of"})
 """Words besides fillers ("the") that may stand between a refusal and the exercise it refuses:
 "enough of the bridges"."""
@@ -303,14 +301,19 @@ class Matcher:
 
     def _command(self, tokens: tuple[str, ...], heard: _Heard,
                  scores: dict[str, tuple[float, _Template]], whole: bool) -> Match | None:
-        """The command understood, whole or in part, unless denied or its exercise refused."""
+        """The command understood, whole or in part, unless denied; the start of an exercise
+        refused is a skip of it."""
+        refused = self._refused(tokens)
+        if refused and "start_exercise" in scores:
+            start = scores.pop("start_exercise")
+            scores["next"] = max(scores.get("next", start), start, key=lambda score: score[0])
         found = self._decide(heard, scores)
         if found and self._countermanded(heard, found, scores):
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
-        if found and found.intent in REFUSED and self._refused(tokens):
-            return None
+        if found and found.intent == "start_exercise" and refused:
+            return Match("next", {"exercise": refused}, found.score)
         if found and found.intent == "resume" and tokens[0] in self.intents.affirmations:
             return Match("yes", score=found.score)
         return found
@@ -328,13 +331,13 @@ class Matcher:
         return any(word in self._denials and after in sentence
                    for word, after in pairwise(words))
 
-    def _refused(self, tokens: tuple[str, ...]) -> bool:
-        """The exercise named comes just after a refusal: "no more bridges"."""
+    def _refused(self, tokens: tuple[str, ...]) -> str | None:
+        """The exercise named just after a refusal ("no more bridges"), or None."""
         exercise = self._find_exercise(tokens)
         if exercise is None:
-            return False
+            return None
         before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
-        return any(before[-len(r):] == r for r in self._refusals)
+        return exercise[0] if any(before[-len(r):] == r for r in self._refusals) else None
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or

@@ -57,6 +57,7 @@ COMMANDS = {
     "do twelve reps": {"twelve", "reps"},
     "hold for fourteen seconds": {"fourteen", "seconds"},
     "switch sides": {"switch", "sides"},
+    "skip the clamshells": {"skip", "clamshells"},
 }
 """Each command and the words that must be heard in it ("glute" may come out "glutes")."""
 URGENT = {"report_pain", "stop", "pause"}
