@@ -370,16 +370,32 @@ def test_switch_sides_paused_in_the_bird_dog_says_why_and_stays_paused() -> None
     assert (coach.phase, coach.state.side) == (Phase.PAUSED, "right")
 
 
-def test_switch_sides_outside_a_rep_changes_nothing() -> None:
+def test_switch_sides_in_a_briefing_or_rest_says_when_and_changes_nothing_else() -> None:
     coach = started("clamshell")
-    state = coach.state
-    assert coach.hear("switch sides", "switch_sides") == []
-    assert coach.state == state
+    deadline = coach.deadline
+    assert deadline is not None
+    assert texts(coach.hear("switch sides", "switch_sides")) == [line("switch_later")]
+    assert (coach.phase, coach.state.side, coach.deadline) == (Phase.BRIEFING, "right", max(
+        deadline, coach.now + speech_seconds(line("switch_later"))))
     coach.run_to(Phase.REST)
+    assert texts(coach.hear("other side", "switch_sides")) == [line("switch_later")]
+    assert (coach.phase, coach.state.side, coach.state.set) == (Phase.REST, "right", 1)
     coach.hear("hang on", "pause")
+    assert texts(coach.hear("switch sides", "switch_sides")) == [line("switch_later")]
+    assert coach.phase is Phase.PAUSED
+
+
+def test_switch_sides_while_switching_checking_in_or_idle_is_ignored() -> None:
+    coach = at_first_rep("clamshell")
+    coach.hear("other side please", "switch_sides")
     state = coach.state
-    assert coach.hear("switch sides", "switch_sides") == []
+    assert coach.hear("switch to your other side", "switch_sides") == []
     assert coach.state == state
+    coach.run_to(Phase.CHECKIN)
+    assert coach.hear("switch sides", "switch_sides") == []
+    coach.hear("no", "no")
+    assert coach.phase is Phase.IDLE
+    assert coach.hear("switch sides", "switch_sides") == []
 
 
 # -- rest and check-in -------------------------------------------------------------------------

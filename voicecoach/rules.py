@@ -193,14 +193,16 @@ def _leave_out(s: Session, state: State, ex_id: str, now: float) -> Result:
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:
     """Asked mid-rep, or paused mid-rep: a one-sided exercise turns to its other side now; else
-    why it does not."""
-    if state.phase is Phase.PAUSED and state.paused_from not in REP_PHASES:
-        return state, []
+    (in a briefing or rest too) why it does not."""
+    phase = state.paused_from if state.phase is Phase.PAUSED else state.phase
     sides = s._ex(state).sides
-    if sides == "one_sided" and state.side == "right":
+    if sides == "one_sided" and state.side == "right" and phase in REP_PHASES:
         return s._then(s.switch(state, now), [Silence()])
-    key = {"one_sided": "switch_second", "alternating": "switch_alternating"}.get(sides)
-    return _answer(s, state, s._line(key or "switch_none"), now)
+    if sides == "one_sided":
+        key = "switch_second" if state.side == "left" else "switch_later"
+    else:
+        key = "switch_alternating" if sides == "alternating" else "switch_none"
+    return _answer(s, state, s._line(key), now)
 
 
 def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -357,7 +359,8 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "no"): _offer_no,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN, Phase.IDLE)},
-    **{(phase, "switch_sides"): _switch_sides for phase in (*REP_PHASES, Phase.PAUSED)},
+    **{(phase, "switch_sides"): _switch_sides
+       for phase in (Phase.BRIEFING, *REP_PHASES, Phase.REST, Phase.PAUSED)},
     (Phase.PAUSED, "resume"): _resume,
     (Phase.PAUSED, "yes"): _paused_yes,
 }

@@ -29,7 +29,7 @@ PROMPTS: dict[str, frozenset[str]] = {
         "status_side": "side", "status_idle": "", "slower": "", "faster": "", "tempo_limit": "",
         "reps_set": "count", "hold_set": "seconds", "no_hold": "name", "list_exercises": "names",
         "answer_benefits": "name muscles benefit", "answer_instructions": "name steps",
-        "which_exercise": "", "switch_second": "",
+        "which_exercise": "", "switch_second": "", "switch_later": "",
         "switch_alternating": "", "switch_none": "",
         "help": "", "not_understood": "", "not_understood_answer": "", "not_understood_rating": "",
         "nothing_to_repeat": "", "side_left": "",
