@@ -110,7 +110,7 @@ URGENT_CUTOFF = 90.0
 COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", "slower", "faster",
                  "set_reps", "set_hold", "switch_sides", "yes")
 """Commands and the yes not taken when a denial (``body_denials``) that their sentence lacks
-comes just before one of its words: "don't skip this one", "i don't want to do the clamshell",
+comes just before one of its words: "don't skip this one", "don't do twelve reps",
 "not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
 is from a partial result."""
 BETWEEN = frozenset({"those", "these", "any", "of"})
@@ -321,7 +321,7 @@ class Matcher:
     def _countermanded(self, heard: _Heard, found: Match,
                        scores: dict[str, tuple[float, _Template]]) -> bool:
         """A command whose sentence has no denial, said with a denial just before one of its
-        words: "don't skip this one", "i don't want to do the clamshell" (rule 6)."""
+        words: "don't skip this one", "don't do twelve reps" (rule 6)."""
         template = scores[found.intent][1]
         sentence = template.text.split()
         if found.intent not in COUNTERMANDED or self._denials.intersection(sentence):
