@@ -747,23 +747,38 @@ def test_skipping_an_exercise_still_to_come_takes_it_out_of_the_routine() -> Non
     assert coach.state.exercise == third.id
 
 
-def test_skipping_the_exercise_under_way_by_name_skips_it() -> None:
+def test_skipping_the_exercise_under_way_by_name_skips_it_and_leaves_it_out_today() -> None:
     coach = at_first_rep("glute_bridge")
     actions = coach.hear("let's skip the bridge", "next", exercise=BRIDGE.id)
     assert facts(actions, "exercise_skipped") == [{"exercise": BRIDGE.id}]
     assert texts(actions) == [line("skipped", name=BRIDGE.name), line("what_next")]
     assert coach.phase is Phase.IDLE
+    said = texts(coach.hear("start my workout", "start_routine"))
+    assert said[0] == line("routine_intro", count=len(EX) - 1, minutes=_minutes_said(said[0]))
+    assert BRIDGE.id not in (coach.state.exercise, *coach.state.queue)
 
 
 @pytest.mark.parametrize("setup", [lambda: at_first_rep("glute_bridge"), Coach])
-def test_skipping_an_exercise_that_is_not_coming_up_says_so_and_changes_nothing(
-        setup: Callable[[], Coach]) -> None:
+def test_an_exercise_left_out_before_a_workout_is_not_in_it(setup: Callable[[], Coach]) -> None:
     coach = setup()
-    before = (coach.state.exercise, coach.state.queue)
-    actions = coach.hear("skip the clamshell", "next", exercise=CLAM.id)
-    assert texts(actions) == [line("skip_not_planned", name=CLAM.name)]
-    assert not facts(actions, "exercise_skipped")
-    assert (coach.state.exercise, coach.state.queue) == before
+    before = coach.state.exercise
+    actions = coach.hear("no clamshells today", "next", exercise=CLAM.id)
+    assert texts(actions) == [line("left_out", name=CLAM.name)]
+    assert facts(actions, "exercise_skipped") == [{"exercise": CLAM.id}]
+    assert coach.state.exercise == before
+    coach.hear("start my workout", "start_routine")
+    assert coach.state.exercise == BIRD.id
+    assert coach.state.queue == tuple(ex for ex in list(EX)[1:] if ex != CLAM.id)
+    coach.hear("start the clamshell", "start_exercise", exercise=CLAM.id)
+    assert (coach.phase, coach.state.exercise) == (Phase.BRIEFING, CLAM.id)
+
+
+def test_a_workout_with_every_exercise_left_out_starts_nothing() -> None:
+    coach = Coach()
+    for ex_id in EX:
+        coach.hear("skip it", "next", exercise=ex_id)
+    assert texts(coach.hear("start my workout", "start_routine")) == [line("what_next")]
+    assert (coach.phase, coach.state.exercise) == (Phase.IDLE, None)
 
 
 def test_skip_with_nothing_under_way_or_named_is_ignored() -> None:

@@ -170,25 +170,22 @@ def _paused_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
-    """The exercise under way is skipped; another one named is taken out of the routine."""
+    """The exercise under way is skipped. One named is left out of today's workouts too: of the
+    one under way, if it is still to come, and of any started later ("no clamshells today")."""
     assert heard.match is not None
-    named = heard.match.slots.get("exercise", state.exercise)
-    if named != state.exercise:
-        return _leave_out(s, state, str(named), now)
-    if named is None:
+    if "exercise" in heard.match.slots:
+        named = str(heard.match.slots["exercise"])
+        state = replace(state, queue=tuple(ex for ex in state.queue if ex != named),
+                        left_out=(*(ex for ex in state.left_out if ex != named), named))
+        if named != state.exercise:
+            said = _answer(s, state, s._line("left_out", name=s.content.exercises[named].name),
+                           now)
+            return s._then(said, [Emit("exercise_skipped", {"exercise": named})])
+    if state.exercise is None:
         return state, []
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
-
-
-def _leave_out(s: Session, state: State, ex_id: str, now: float) -> Result:
-    name = s.content.exercises[ex_id].name
-    if ex_id not in state.queue:
-        return _answer(s, state, s._line("skip_not_planned", name=name), now)
-    state = replace(state, queue=tuple(queued for queued in state.queue if queued != ex_id))
-    said = _answer(s, state, s._line("left_out", name=name), now)
-    return s._then(said, [Emit("exercise_skipped", {"exercise": ex_id})])
 
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:

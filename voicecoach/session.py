@@ -150,7 +150,10 @@ class Session:
     # -- exercises --------------------------------------------------------------------------
 
     def _routine(self, state: State, now: float, ids: list[str] | None = None) -> Result:
-        ids = ids or list(self.content.exercises)
+        ids = [ex for ex in (self.content.exercises if ids is None else ids)
+               if ex not in state.left_out]
+        if not ids:
+            return self._say(state, "what_next")
         minutes = round(sum(self._minutes(state, ex_id) for ex_id in ids))
         state, actions = self._say(state, "routine_intro", count=len(ids), minutes=minutes)
         state = replace(state, queue=tuple(ids[1:]), routine=True)

@@ -89,6 +89,8 @@ class State:
     """Exercises of the routine still to come."""
     routine: bool = False
     """The whole routine was asked for."""
+    left_out: tuple[str, ...] = ()
+    """Exercises taken out of today's workout by name: "no clamshells today"."""
     paused_from: Phase | None = None
     last_said: str = ""
     last_hint: float = float("-inf")
