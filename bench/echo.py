@@ -25,9 +25,9 @@ said too early, for pain.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -84,7 +84,8 @@ OVER = (("stop", "stop"), ("pause", "pause"), ("it hurts", "report_pain"), ("yes
 be, as for an answer begun before the coach has finished its question)."""
 URGENT = frozenset({"report_pain", "stop", "pause"})
 OVER_LINES = 40
-"""Coach lines (drawn at random, fixed seed) each of OVER is said over."""
+"""Coach lines each of OVER is said over: those whose text hashes lowest, so that a line added to
+what the coach says changes the sample only if it is drawn itself."""
 
 
 @dataclass
@@ -257,7 +258,7 @@ def over_coach(clips: dict[str, bytes], matcher: Matcher
     """Per user phrase and way of hearing (with the canceller and the echo rules, each alone,
     with neither): the shares of OVER_LINES coach lines over which it was acted on as meant, and
     taken for pain (a phrase meant as nothing: for pain, stop or pause)."""
-    sample = random.Random(0).sample(sorted(clips), OVER_LINES)
+    sample = sorted(clips, key=lambda text: hashlib.sha256(text.encode()).digest())[:OVER_LINES]
     shares = {}
     for phrase, intent in OVER:
         user = np.frombuffer(synthesize(phrase, voice=USER_VOICE, lead=0, trail=0), "<i2")
