@@ -144,7 +144,8 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "body_questions", "body_stretches",
                                           "negation_undoers_before", "negation_undoers_after",
                                           "well_undoers", "help_calls")] + [
-    ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("answers.yaml", "affirmations"),
+    ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("lists.yaml", "pointers"),
+    ("answers.yaml", "affirmations"),
     ("answers.yaml", "uncertain")]
 
 

@@ -92,6 +92,9 @@ class IntentSet:
     """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
     refusals: tuple[tuple[str, ...], ...]
     """Phrases that, just before an exercise's name, refuse it: "let's skip the clamshells"."""
+    pointers: frozenset[str]
+    """Words after which a word the coach does not know names a thing it knows nothing of: "what
+    does this button do"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""
@@ -166,8 +169,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
-                    "help_calls", "refusals", "corrections", "affirmations", "uncertain",
-                    *BODY_LISTS):
+                    "help_calls", "refusals", "pointers", "corrections", "affirmations",
+                    "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -219,6 +222,7 @@ def load_intents(folder: Path) -> IntentSet:
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),
+        pointers=frozenset(_words(merged, "pointers", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )
 

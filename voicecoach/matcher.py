@@ -39,7 +39,10 @@ The recipe, in order:
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
    so does a command or a yes (``COUNTERMANDED``) with a denial its sentence lacks ("don't skip
-   this one", "not sure"), and then no part of the utterance is tried;
+   this one", "not sure"), and then no part of the utterance is tried, and so does one that
+   names no exercise and has a word the coach does not know just after a pointer (``pointers``
+   in lists.yaml: "what does this button do", "how many eggs are left"), unless it is a stop or
+   a pause ("stop this nonsense");
 7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
    whichever step finds a resume, an utterance that opens with a word of plain assent
@@ -225,6 +228,8 @@ class Matcher:
         self._spelled = {w for text in (*intents.expanded(), *intents.fillers)
                          for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
+        self._listened = {w for text in intents.expanded() for w in self._tokens(text)}
+        """The words the recognizers listen for, as the matcher reads them."""
         self._negations: dict[str, list[tuple[str, ...]]] = {}
         """Negations by their first word, the longest first."""
         for negation in sorted((self._tokens(n) for n in intents.pain_negations), key=len,
@@ -312,6 +317,8 @@ class Matcher:
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
+        if found and found.intent not in URGENT and self._points_elsewhere(heard):
+            return None
         if found and found.intent == "start_exercise" and refused:
             return Match("next", {"exercise": refused}, found.score)
         if found and found.intent == "resume" and tokens[0] in self.intents.affirmations:
@@ -330,6 +337,16 @@ class Matcher:
         words = [w for w in form.split() if w not in WANTING]
         return any(word in self._denials and after in sentence
                    for word, after in pairwise(words))
+
+    def _points_elsewhere(self, heard: _Heard) -> bool:
+        """A word the coach does not know, nor listens for, just after a pointer, where no exercise
+        is named: "what does this button do", "how many eggs are left"; not "stop this nonsense"
+        (rule 6)."""
+        return heard.exercise is None and any(
+            before in self.intents.pointers and masked.startswith(MASK)
+            and after not in self._listened
+            for before, after, masked
+            in zip(heard.tokens, heard.tokens[1:], heard.masked[1:], strict=False))
 
     def _refused(self, tokens: tuple[str, ...]) -> str | None:
         """The exercise named just after a refusal ("no more bridges"), or None."""
