@@ -56,8 +56,9 @@ The recipe, in order:
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
    it, and a wrong answer loses nothing; where a refusal comes just before an exercise's name
-   (``refusals`` in lists.yaml: "let's skip the clamshells"), a start of it is a skip of it
-   (``next`` with the exercise), in 6 (the start's score counts as the skip's) as in 7 to 9;
+   (``refusals`` in lists.yaml: "let's skip the clamshells", "i can't do the bridge"), a start of
+   it is a skip of it (``next`` with the exercise), in 6 (the start's score counts as the skip's,
+   and a denial inside the refusal denies nothing: "let's not do the bridge") as in 7 to 9;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
@@ -308,12 +309,13 @@ class Matcher:
                  scores: dict[str, tuple[float, _Template]], whole: bool) -> Match | None:
         """The command understood, whole or in part, unless denied; the start of an exercise
         refused is a skip of it."""
-        refused = self._refused(tokens)
+        refused, refusal = self._refused(tokens) or (None, ())
         if refused and "start_exercise" in scores:
             start = scores.pop("start_exercise")
             scores["next"] = max(scores.get("next", start), start, key=lambda score: score[0])
         found = self._decide(heard, scores)
-        if found and self._countermanded(heard, found, scores):
+        if (found and self._denials.isdisjoint(refusal)
+                and self._countermanded(heard, found, scores)):
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
                  or (self._question(tokens) if whole else None))
@@ -348,13 +350,15 @@ class Matcher:
             for before, after, masked
             in zip(heard.tokens, heard.tokens[1:], heard.masked[1:], strict=False))
 
-    def _refused(self, tokens: tuple[str, ...]) -> str | None:
-        """The exercise named just after a refusal ("no more bridges"), or None."""
+    def _refused(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+        """The exercise named just after a refusal ("no more bridges") and the refusal, or
+        None."""
         exercise = self._find_exercise(tokens)
         if exercise is None:
             return None
         before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
-        return exercise[0] if any(before[-len(r):] == r for r in self._refusals) else None
+        refusal = next((r for r in self._refusals if before[-len(r):] == r), None)
+        return (exercise[0], refusal) if refusal else None
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or
