@@ -31,6 +31,7 @@ from voicecoach.session_types import (
 CONTENT = content()
 EX = CONTENT.exercises
 BRIDGE, CLAM, BIRD = EX["glute_bridge"], EX["clamshell"], EX["bird_dog"]
+THRUST = EX["hip_thrust"]
 BRIDGE_MOVE = BRIDGE.move_cues[""]
 ACKNOWLEDGED = Context(acknowledged=True)
 MAX_TICKS = 10_000
@@ -547,6 +548,19 @@ def test_carry_on_takes_the_offer_to_continue() -> None:
     coach.hear("start my workout", "start_routine")
     coach.hear("carry on", "resume")
     assert coach.state.exercise == "glute_bridge"
+
+
+def test_an_exercise_named_with_a_skip_at_the_offer_is_left_out_and_the_offer_made_again() -> None:
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog", "clamshell")))
+    offer = texts(coach.hear("start my workout", "start_routine"))
+    actions = coach.hear("skip the hip thrust", "next", exercise=THRUST.id)
+    assert texts(actions) == [line("left_out", name=THRUST.name), *offer]
+    assert facts(actions, "exercise_skipped") == [{"exercise": THRUST.id}]
+    assert coach.phase is Phase.OFFER
+    assert texts(coach.hear("skip", "next")) == offer
+    coach.hear("yes", "yes")
+    assert coach.state.exercise == "glute_bridge"
+    assert coach.state.queue == ("side_lying_hip_abduction",)
 
 
 def test_declining_the_offer_runs_the_whole_routine() -> None:

@@ -134,6 +134,18 @@ def _start_routine(s: Session, state: State, heard: Heard, now: float) -> Result
     return s._routine(state, now)
 
 
+def _offer_skip(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """While the rest of the workout is on offer, an exercise named is left out of it, and the
+    offer is made again."""
+    assert heard.match is not None
+    said: list[Action] = []
+    if "exercise" in heard.match.slots:
+        ex = s.content.exercises[str(heard.match.slots["exercise"])]
+        state, said = s._say(_leave_out(state, ex.id), "left_out", name=ex.name)
+        said = [Emit("exercise_skipped", {"exercise": ex.id}), *said]
+    return s._then(_start_routine(s, state, heard, now), said)
+
+
 def _offer_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
     done = (*s.context.done_today, *state.done)
     return s._routine(state, now, [ex for ex in s.content.exercises if ex not in done])
@@ -175,8 +187,7 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     assert heard.match is not None
     if "exercise" in heard.match.slots:
         named = str(heard.match.slots["exercise"])
-        state = replace(state, queue=tuple(ex for ex in state.queue if ex != named),
-                        left_out=(*(ex for ex in state.left_out if ex != named), named))
+        state = _leave_out(state, named)
         if named != state.exercise:
             said = _answer(s, state, s._line("left_out", name=s.content.exercises[named].name),
                            now)
@@ -186,6 +197,12 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
+
+
+def _leave_out(state: State, ex_id: str) -> State:
+    """ex_id out of the workout under way and of any started later in the session."""
+    return replace(state, queue=tuple(ex for ex in state.queue if ex != ex_id),
+                   left_out=(*(ex for ex in state.left_out if ex != ex_id), ex_id))
 
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:
@@ -354,6 +371,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "yes"): _offer_yes,
     (Phase.OFFER, "resume"): _offer_yes,
     (Phase.OFFER, "no"): _offer_no,
+    (Phase.OFFER, "next"): _offer_skip,
     **{(phase, "pause"): _pause for phase in TIMED},
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN, Phase.IDLE)},
     **{(phase, "switch_sides"): _switch_sides
