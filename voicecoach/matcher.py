@@ -226,10 +226,10 @@ class _Heard:
 class Matcher:
     def __init__(self, intents: IntentSet) -> None:
         self.intents = intents
-        self._spelled = {w for text in (*intents.expanded(), *intents.fillers)
-                         for w in self._words(text)}
+        heard = {w for text in intents.expanded() for w in self._words(text)}
+        self._spelled = heard | {w for text in intents.fillers for w in self._words(text)}
         self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
-        self._listened = {w for text in intents.expanded() for w in self._tokens(text)}
+        self._listened = {t for w in heard for t in self._tokens(w)}
         """The words the recognizers listen for, as the matcher reads them."""
         self._negations: dict[str, list[tuple[str, ...]]] = {}
         """Negations by their first word, the longest first."""
