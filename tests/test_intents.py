@@ -145,6 +145,8 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "negation_undoers_before", "negation_undoers_after",
                                           "well_undoers", "help_calls")] + [
     ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("lists.yaml", "pointers"),
+    ("lists.yaml", "plural_refusals"), ("safety.yaml", "inabilities"),
+    ("safety.yaml", "body_actions"),
     ("answers.yaml", "affirmations"),
     ("answers.yaml", "uncertain")]
 

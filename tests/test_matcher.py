@@ -145,6 +145,16 @@ def test_body_parts_alone_are_pain_only_once_the_utterance_is_whole(matcher: Mat
     assert matcher.urgent("ah my hip hurts").intent == "report_pain"  # type: ignore[union-attr]
 
 
+def test_a_part_that_may_go_on_as_another_command_is_no_pain_by_likeness(matcher: Matcher) -> None:
+    """A partial "i can't" may go on "hear you"; said whole, it is pain, and what the body cannot
+    do is pain as soon as it is heard."""
+    assert matcher.urgent("i can't") is None
+    assert matcher.urgent("i can't do the") is None
+    assert _got(matcher, "i can't")[0] == "report_pain"
+    assert matcher.urgent("i can't move").intent == "report_pain"  # type: ignore[union-attr]
+    assert matcher.urgent("i can't straighten").intent == "report_pain"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("text", [
     "hmm my lower back feels a bit funny", "that's pulling on my groin", "stop stop my knee",
     "yes my back", "maybe a four out of ten in my back", "my back's not good today",

@@ -22,7 +22,8 @@ EXERCISE_IDS = ("bird_dog", "clamshell", "glute_bridge", "hip_thrust", "side_lyi
 NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
-              "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches")
+              "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
+              "inabilities", "body_actions")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -85,6 +86,9 @@ class IntentSet:
     body_stretches: frozenset[str]
     """Words that, before "my" and a body part that ends the talk, make it a stretch felt: "i can
     feel the stretch in my hamstrings"."""
+    inabilities: tuple[tuple[str, ...], ...]
+    body_actions: tuple[tuple[str, ...], ...]
+    """What the body cannot do, said after an inability, is pain: "i can't straighten up"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -92,6 +96,8 @@ class IntentSet:
     """Answers that are neither yes nor no, said whole: "i'm not sure", "i don't know"."""
     refusals: tuple[tuple[str, ...], ...]
     """Phrases that, just before an exercise's name, refuse it: "let's skip the clamshells"."""
+    plural_refusals: tuple[tuple[str, ...], ...]
+    """Words that refuse an exercise named in the plural just after them: "no bridges today"."""
     pointers: frozenset[str]
     """Words after which a word the coach does not know names a thing it knows nothing of: "what
     does this button do"."""
@@ -113,7 +119,7 @@ class IntentSet:
             for sentence in intent.sentences:
                 out.extend(_fill(sentence, fills))
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts,
-                   *self.body_questions, *self.corrections)
+                   *self.body_questions, *self.corrections, *self.inabilities, *self.body_actions)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
                  | self.body_well | self.body_form | self.body_denials | self.affirmations)
         return out + sorted(words | {*self.uncertain, *self.help_calls}
@@ -169,8 +175,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
-                    "help_calls", "refusals", "pointers", "corrections", "affirmations",
-                    "uncertain", *BODY_LISTS):
+                    "help_calls", "refusals", "plural_refusals", "pointers", "corrections",
+                    "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
     return merged
@@ -219,9 +225,13 @@ def load_intents(folder: Path) -> IntentSet:
         body_doubts=tuple(tuple(d.split()) for d in _words(merged, "body_doubts", folder)),
         body_questions=tuple(tuple(q.split()) for q in _words(merged, "body_questions", folder)),
         body_stretches=frozenset(_words(merged, "body_stretches", folder)),
+        inabilities=tuple(tuple(i.split()) for i in _words(merged, "inabilities", folder)),
+        body_actions=tuple(tuple(a.split()) for a in _words(merged, "body_actions", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),
+        plural_refusals=tuple(tuple(r.split()) for r in _words(merged, "plural_refusals",
+                                                               folder)),
         pointers=frozenset(_words(merged, "pointers", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )

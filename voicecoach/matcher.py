@@ -240,7 +240,10 @@ class Matcher:
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
         self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in BETWEEN)
                           for r in intents.refusals]
+        self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
         self._calls = [self._unfilled(self._words(call)) for call in intents.help_calls]
+        self._inabilities = [self._tokens(" ".join(i)) for i in intents.inabilities]
+        self._actions = [self._tokens(" ".join(a)) for a in intents.body_actions]
         self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
         self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
         self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
@@ -271,6 +274,10 @@ class Matcher:
             texts = self._shapes.setdefault(shape, [])
             self._places.append((t, shape, len(texts), t.text.split()))
             texts.append(t.text)
+        self._openings = {tuple(t.text.split()[:n]) for t in self._templates
+                          if t.intent != "report_pain" for n in range(1, len(t.text.split()))}
+        """Every opening of a sentence of another intent than pain: a part of an utterance that
+        is one may yet be that sentence ("i can't" of "i can't hear you")."""
         self._pain_sentences = [t.text for t in self._templates
                                 if t.intent == "report_pain" and len(t.text.split()) > 1]
         self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
@@ -279,11 +286,14 @@ class Matcher:
 
     def match(self, text: str, whole: bool = True) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach. A part of one
-        (``whole`` false) is no pain by body parts alone: "my back" may go on "is fine"."""
+        (``whole`` false) is no pain by body parts alone ("my back" may go on "is fine"), nor by
+        likeness to a pain sentence when it opens a sentence of another intent ("i can't" may go
+        on "hear you")."""
         tokens = self._mine(self._unrefused(self._unmeant(self._tokens(text))))
         if not tokens:
             return None
-        if (self._has_pain_word(tokens) or (whole and self._cried_out(tokens))
+        if (self._has_pain_word(tokens) or self._unable(tokens)
+                or (whole and self._cried_out(tokens))
                 or self._called_for_help(self._unfilled(self._words(text)))):
             return Match("report_pain")
         if " ".join(tokens) in self._uncertain or self._form_only(tokens):
@@ -293,7 +303,8 @@ class Matcher:
         if pain < PAIN_CUTOFF:
             pain = self._pain_span(tokens)
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
-        if pain and not exact and not self._negated(tokens):
+        if (pain and not exact and not self._negated(tokens)
+                and (whole or tokens not in self._openings)):
             return Match("report_pain", score=round(pain, 1))
         corrected = self._corrected(tokens)
         found = self.match(" ".join(corrected), whole) if corrected else None
@@ -351,13 +362,16 @@ class Matcher:
             in zip(heard.tokens, heard.tokens[1:], heard.masked[1:], strict=False))
 
     def _refused(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
-        """The exercise named just after a refusal ("no more bridges") and the refusal, or
-        None."""
+        """The exercise named just after a refusal ("no more bridges", or "no bridges": a plural
+        refusal before a plural) and the refusal, or None."""
         exercise = self._find_exercise(tokens)
         if exercise is None:
             return None
         before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
-        refusal = next((r for r in self._refusals if before[-len(r):] == r), None)
+        named = " ".join(tokens[exercise[1] : exercise[2]])
+        plural = named.endswith("s") and self._aliases.get(named[:-1]) == exercise[0]
+        refusals = [*self._refusals, *(self._plural_refusals if plural else [])]
+        refusal = next((r for r in refusals if before[-len(r):] == r), None)
         return (exercise[0], refusal) if refusal else None
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -463,6 +477,13 @@ class Matcher:
     def _called_for_help(self, words: tuple[str, ...]) -> bool:
         """A call for help, word for word, among words: "help help", "can you help me up"."""
         return any(_remove(words, call) != words for call in self._calls)
+
+    def _unable(self, tokens: tuple[str, ...]) -> bool:
+        """An inability just before a body action: "i can't straighten up"."""
+        return any(tokens[at : at + len(inability)] == inability
+                   and any(tokens[at + len(inability) :][: len(action)] == action
+                           for action in self._actions)
+                   for at in range(len(tokens)) for inability in self._inabilities)
 
     def _cried_out(self, tokens: tuple[str, ...]) -> bool:
         """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my
