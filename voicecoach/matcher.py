@@ -11,12 +11,14 @@ The recipe, in order:
 2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
    ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
    before it or a word of change after it undoes is none: "i can't move without pain", "the pain's
-   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck") and a
-   call for help said word for word (``help_calls`` in safety.yaml: "help help"); failing
-   that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole utterance, or
-   ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked something when i
-   came up"), unless the utterance is word for word an example sentence of another intent ("my back
-   is fine" is not "my back is sore"); an utterance that says nothing but where a body part is and
+   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck"), a
+   call for help said word for word (``help_calls`` in safety.yaml: "help help") and an inability
+   just before a body action (``inabilities`` and ``body_actions``: "i can't straighten up");
+   failing that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole
+   utterance, or ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked
+   something when i came up"), unless the utterance is word for word an example sentence of
+   another intent ("my back is fine" is not "my back is sore") or, a part of one, opens one ("i
+   can't" of "i can't hear you"); an utterance that says nothing but where a body part is and
    how it lies ("my back is flat": no loose likeness to "i strained my back" nor "my back felt
    fine"), or is word for word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm
    not sure"), is no intent;
@@ -56,9 +58,10 @@ The recipe, in order:
    ``QUESTION_WORDS`` to ``QUESTION_MAX_WORDS`` words that is a question about an exercise
    (``QUESTIONS``) scoring at least ``TAIL_CUTOFF``: what follows a question is a remark about
    it, and a wrong answer loses nothing; where a refusal comes just before an exercise's name
-   (``refusals`` in lists.yaml: "let's skip the clamshells", "i can't do the bridge"), a start of
-   it is a skip of it (``next`` with the exercise), in 6 (the start's score counts as the skip's,
-   and a denial inside the refusal denies nothing: "let's not do the bridge") as in 7 to 9;
+   (``refusals`` in lists.yaml: "let's skip the clamshells", "i can't do the bridge"; before a
+   plural, ``plural_refusals``: "no bridges"), a start of it is a skip of it (``next`` with the
+   exercise), in 6 (the start's score counts as the skip's, and a denial inside the refusal
+   denies nothing: "let's not do the bridge") as in 7 to 9;
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
