@@ -61,7 +61,9 @@ The recipe, in order:
    (``refusals`` in lists.yaml: "let's skip the clamshells", "i can't do the bridge"; before a
    plural, ``plural_refusals``: "no bridges"), a start of it is a skip of it (``next`` with the
    exercise), in 6 (the start's score counts as the skip's, and a denial inside the refusal
-   denies nothing: "let's not do the bridge") as in 7 to 9;
+   denies nothing: "let's not do the bridge") as in 7 to 9; and an utterance that ends on the
+   exercise a refusal refuses, with at most one word before the refusal, skips it whatever its
+   likeness to a sentence ("i cannot do the clamshell");
 10. last, in a whole utterance that denies no pain and was not understood, or was understood as
    an answer or a control (``BODY_OUTRANKS``): "my" and a body part, unless a word after the
    part says it is well (and no denial takes it back) or where it is, or the utterance asks
@@ -332,7 +334,7 @@ class Matcher:
                 and self._countermanded(heard, found, scores)):
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
-                 or (self._question(tokens) if whole else None))
+                 or (self._question(tokens) if whole else None) or self._refusal_only(tokens))
         if found and found.intent not in URGENT and self._points_elsewhere(heard):
             return None
         if found and found.intent == "start_exercise" and refused:
@@ -371,11 +373,28 @@ class Matcher:
         if exercise is None:
             return None
         before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
-        named = " ".join(tokens[exercise[1] : exercise[2]])
-        plural = named.endswith("s") and self._aliases.get(named[:-1]) == exercise[0]
-        refusals = [*self._refusals, *(self._plural_refusals if plural else [])]
+        refusals = self._refusals_of(tokens[exercise[1] : exercise[2]])
         refusal = next((r for r in refusals if before[-len(r):] == r), None)
         return (exercise[0], refusal) if refusal else None
+
+    def _refusal_only(self, tokens: tuple[str, ...]) -> Match | None:
+        """A skip of the exercise an utterance refuses and ends on, where at most one word (who
+        refuses) comes before the refusal: "i cannot do the clamshell"; not "he can't do a bird
+        dog without wobbling" (rule 9)."""
+        exercise = self._find_exercise(tokens)
+        if exercise is None or exercise[2] != len(tokens):
+            return None
+        before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
+        return next((Match("next", {"exercise": exercise[0]}, CUTOFF)
+                     for r in self._refusals_of(tokens[exercise[1] :])
+                     if before[-len(r):] == r and len(before) - len(r) <= 1), None)
+
+    def _refusals_of(self, named: Sequence[str]) -> list[tuple[str, ...]]:
+        """The refusals that may refuse the exercise named so: the plural ones too before a
+        plural ("no bridges"; not "no, the bridge", a correction)."""
+        name = " ".join(named)
+        plural = name.endswith("s") and name[:-1] in self._aliases
+        return [*self._refusals, *(self._plural_refusals if plural else [])]
 
     def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
         """The utterance as its last correction leaves it (rule 3), or None if it has none or
@@ -411,12 +430,15 @@ class Matcher:
     def _unrefused(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """Without a refusal and the exercises it refuses, where another is named: "skip the
         bridge and do the clamshell"; not "skip the bridge and the clamshell"."""
-        for at, refusal in ((a, r) for a in range(len(tokens)) for r in self._refusals
+        for at, refusal in ((a, r) for a in range(len(tokens))
+                            for r in {*self._refusals, *self._plural_refusals}
                             if tokens[a : a + len(r)] == r):
             end = at + len(refusal)
             while end < len(tokens) and tokens[end] in BETWEEN:
                 end += 1
             named = end + self._alias_at(tokens, end)
+            if refusal not in self._refusals_of(tokens[end:named]):
+                continue
             while named > end and named + 1 < len(tokens) and tokens[named] in ALSO and (
                     self._alias_at(tokens, named + 1)):
                 named += 1 + self._alias_at(tokens, named + 1)
