@@ -18,6 +18,7 @@ from voicecoach.intents import (
     intents_root,
     load_intents,
 )
+from voicecoach.matcher import Matcher
 
 EN = intents_root() / "en"
 CASES = Path(__file__).parent / "intents" / "en"
@@ -145,8 +146,10 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "negation_undoers_before", "negation_undoers_after",
                                           "well_undoers", "help_calls")] + [
     ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("lists.yaml", "pointers"),
-    ("lists.yaml", "plural_refusals"), ("safety.yaml", "inabilities"),
-    ("safety.yaml", "body_actions"),
+    ("lists.yaml", "plural_refusals"), ("lists.yaml", "refusal_asides"),
+    ("lists.yaml", "exercise_joins"), ("lists.yaml", "denial_asides"), ("lists.yaml", "one_after"),
+    ("safety.yaml", "inabilities"), ("safety.yaml", "body_actions"),
+    ("safety.yaml", "feeling_words"), ("safety.yaml", "being_words"),
     ("answers.yaml", "affirmations"),
     ("answers.yaml", "uncertain")]
 
@@ -174,3 +177,15 @@ def test_a_list_entry_that_is_not_a_string_is_named(tmp_path: Path, file: str, k
     _edit_list(folder, file, key, ["fine", 3])
     with pytest.raises(DataFileError, match=rf"{file.replace('.', '[.]')}.*'{key}' has 3"):
         load_intents(folder)
+
+
+def test_the_word_lists_are_the_matchers_words(tmp_path: Path) -> None:
+    """The matcher reads its small word sets from the files, not from code: with "this" no
+    longer in one_after, "this one" holds for 1 second."""
+    folder = _copy(tmp_path)
+    said = "hold this one for ten seconds"
+    found = Matcher(load_intents(folder)).match(said)
+    assert found is not None and (found.intent, found.slots) == ("set_hold", {"seconds": 10})
+    _edit_list(folder, "lists.yaml", "one_after", ["that"])
+    found = Matcher(load_intents(folder)).match(said)
+    assert found is not None and found.slots == {"seconds": 1}

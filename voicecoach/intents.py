@@ -23,7 +23,7 @@ NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
               "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
-              "inabilities", "body_actions")
+              "inabilities", "body_actions", "feeling_words", "being_words")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -89,6 +89,10 @@ class IntentSet:
     inabilities: tuple[tuple[str, ...], ...]
     body_actions: tuple[tuple[str, ...], ...]
     """What the body cannot do, said after an inability, is pain: "i can't straighten up"."""
+    feeling_words: frozenset[str]
+    being_words: frozenset[str]
+    """Before a word of being well that a denial takes back, how one feels or is: "i'm not
+    feeling great", "i'm not okay"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -98,6 +102,16 @@ class IntentSet:
     """Phrases that, just before an exercise's name, refuse it: "let's skip the clamshells"."""
     plural_refusals: tuple[tuple[str, ...], ...]
     """Words that refuse an exercise named in the plural just after them: "no bridges today"."""
+    refusal_asides: frozenset[str]
+    """Words that may stand between a refusal and the exercise it refuses: "enough of the
+    bridges"."""
+    exercise_joins: frozenset[str]
+    """Words that join exercises one refusal refuses: "skip the bridge and the clamshell"."""
+    denial_asides: frozenset[str]
+    """Words that may stand between a denial and the command it denies: "i don't want to do"."""
+    one_after: frozenset[str]
+    """Words after which "one" is no number that could fill a slot: "hold this one for ten
+    seconds"."""
     pointers: frozenset[str]
     """Words after which a word the coach does not know names a thing it knows nothing of: "what
     does this button do"."""
@@ -176,6 +190,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
                     "help_calls", "refusals", "plural_refusals", "pointers", "corrections",
+                    "refusal_asides", "exercise_joins", "denial_asides", "one_after",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
@@ -227,11 +242,17 @@ def load_intents(folder: Path) -> IntentSet:
         body_stretches=frozenset(_words(merged, "body_stretches", folder)),
         inabilities=tuple(tuple(i.split()) for i in _words(merged, "inabilities", folder)),
         body_actions=tuple(tuple(a.split()) for a in _words(merged, "body_actions", folder)),
+        feeling_words=frozenset(_words(merged, "feeling_words", folder)),
+        being_words=frozenset(_words(merged, "being_words", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),
         plural_refusals=tuple(tuple(r.split()) for r in _words(merged, "plural_refusals",
                                                                folder)),
+        refusal_asides=frozenset(_words(merged, "refusal_asides", folder)),
+        exercise_joins=frozenset(_words(merged, "exercise_joins", folder)),
+        denial_asides=frozenset(_words(merged, "denial_asides", folder)),
+        one_after=frozenset(_words(merged, "one_after", folder)),
         pointers=frozenset(_words(merged, "pointers", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )

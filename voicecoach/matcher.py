@@ -29,7 +29,7 @@ The recipe, in order:
    pain); a "no" between two numbers is a correction too ("twelve no fourteen");
 4. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
-   five seconds" holds for 5, "seven out of ten" rates 7), but no "one" after ``ONE_AFTER``
+   five seconds" holds for 5, "seven out of ten" rates 7), but no "one" after ``one_after``
    ("hold this one for ten seconds" holds for 10, "can we do this one slower" sets no reps); a
    question about an exercise (``QUESTIONS``) that names one is about it, whatever its sentence;
 5. every example sentence is scored against the utterance with its slots replaced by
@@ -122,13 +122,6 @@ COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", 
 comes just before one of its words: "don't skip this one", "don't do twelve reps",
 "not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
 is from a partial result."""
-BETWEEN = frozenset({"those", "these", "any", "of"})
-"""Words besides fillers ("the") that may stand between a refusal and the exercise it refuses:
-"enough of the bridges"."""
-ALSO = frozenset({"and", "or", "nor"})
-"""Words that join exercises one refusal refuses: "skip the bridge and the clamshell"."""
-WANTING = frozenset({"want", "wanna", "to", "going", "gonna", "you", "we"})
-"""Words that may stand between a denial and the command it denies: "i don't want to do"."""
 LEAD_INS = {"yes": 2, "no": 1}
 """Answer intents whose short sentences (up to so many words) may lead into a command that is
 then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not understood."""
@@ -154,10 +147,6 @@ INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
 """Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 """Values a unit word is added to: "twenty five" is 25."""
-ONE_AFTER = frozenset({"this", "that", "the", "each", "every", "which", "next", "last", "other",
-                       "another", "first", "same", "any"})
-"""Words after which "one" is no number that could fill a slot but an exercise, a rep or a set:
-"hold this one for ten seconds", "can we do this one slower"."""
 UNDONE_BEFORE = 5
 """Words before a negation a denial that undoes it may be: "i can't lift my leg without pain"."""
 UNDONE_AFTER = 2
@@ -167,11 +156,6 @@ REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
 """How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
-FEELING = frozenset({"feel", "feeling"})
-"""Before a denied word of body_well, how one feels is unwell: "i'm not feeling great"."""
-BEING = frozenset({"im", "am"})
-"""Before a denied word of body_well that ends the talk, how one is is unwell: "i'm not okay";
-not "i'm not good at this"."""
 STUTTER_CHARS = 3
 """The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
 knows."""
@@ -243,7 +227,13 @@ class Matcher:
             self._negations.setdefault(negation[0], []).append(negation)
         self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
-        self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in BETWEEN)
+        self._asides = self._word_set(intents.refusal_asides)
+        self._joins = self._word_set(intents.exercise_joins)
+        self._wanting = self._word_set(intents.denial_asides)
+        self._one_after = self._word_set(intents.one_after)
+        self._feeling = self._word_set(intents.feeling_words)
+        self._being = self._word_set(intents.being_words)
+        self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in self._asides)
                           for r in intents.refusals]
         self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
         self._calls = [self._unfilled(self._words(call)) for call in intents.help_calls]
@@ -352,7 +342,7 @@ class Matcher:
         if found.intent not in COUNTERMANDED or self._denials.intersection(sentence):
             return False
         form = heard.form((template.exercise, template.number is not None, False)) or ""
-        words = [w for w in form.split() if w not in WANTING]
+        words = [w for w in form.split() if w not in self._wanting]
         return any(word in self._denials and after in sentence
                    for word, after in pairwise(words))
 
@@ -372,7 +362,7 @@ class Matcher:
         exercise = self._find_exercise(tokens)
         if exercise is None:
             return None
-        before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
+        before = tuple(t for t in tokens[: exercise[1]] if t not in self._asides)
         refusals = self._refusals_of(tokens[exercise[1] : exercise[2]])
         refusal = next((r for r in refusals if before[-len(r):] == r), None)
         return (exercise[0], refusal) if refusal else None
@@ -384,7 +374,7 @@ class Matcher:
         exercise = self._find_exercise(tokens)
         if exercise is None or exercise[2] != len(tokens):
             return None
-        before = tuple(t for t in tokens[: exercise[1]] if t not in BETWEEN)
+        before = tuple(t for t in tokens[: exercise[1]] if t not in self._asides)
         return next((Match("next", {"exercise": exercise[0]}, CUTOFF)
                      for r in self._refusals_of(tokens[exercise[1] :])
                      if before[-len(r):] == r and len(before) - len(r) <= 1), None)
@@ -434,12 +424,12 @@ class Matcher:
                             for r in {*self._refusals, *self._plural_refusals}
                             if tokens[a : a + len(r)] == r):
             end = at + len(refusal)
-            while end < len(tokens) and tokens[end] in BETWEEN:
+            while end < len(tokens) and tokens[end] in self._asides:
                 end += 1
             named = end + self._alias_at(tokens, end)
             if refusal not in self._refusals_of(tokens[end:named]):
                 continue
-            while named > end and named + 1 < len(tokens) and tokens[named] in ALSO and (
+            while named > end and named + 1 < len(tokens) and tokens[named] in self._joins and (
                     self._alias_at(tokens, named + 1)):
                 named += 1 + self._alias_at(tokens, named + 1)
             rest = (*tokens[:at], *tokens[named:])
@@ -565,15 +555,15 @@ class Matcher:
                 and all(t in form or t in links or self._is_body_part(t) for t in tokens))
 
     def _unwell(self, tokens: tuple[str, ...]) -> bool:
-        """A word of body_well, or "well", that a denial and one of FEELING come just before
-        ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and one
-        of BEING when it ends the talk ("i'm not okay"), or a word of well_undoers just after ("it
-        was fine till i rolled over"). "well" is no word of body_well: after a body part it is
-        most often "as well" ("my back feels odd as well")."""
+        """A word of body_well, or "well", that a denial and one of feeling_words come just
+        before ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and
+        one of being_words when it ends the talk ("i'm not okay"), or a word of well_undoers just
+        after ("it was fine till i rolled over"). "well" is no word of body_well: after a body
+        part it is most often "as well" ("my back feels odd as well")."""
         for i, token in enumerate(tokens):
             if token not in self.intents.body_well and token != "well":
                 continue
-            how = FEELING | BEING if i == len(tokens) - 1 else FEELING
+            how = self._feeling | self._being if i == len(tokens) - 1 else self._feeling
             before = tokens[max(0, i - DENIAL_WORDS) : i]
             if self._undone_well(tokens, i) or (self._denied(tokens, i) and how & set(before)):
                 return True
@@ -751,7 +741,7 @@ class Matcher:
         exercise = self._find_exercise(tokens)
         masked = tuple(t if self._known(t) else MASK * len(t) for t in tokens)
         numbers = sorted({int(t) for i, t in enumerate(tokens) if t.isdigit()
-                          and not (t == "1" and i and tokens[i - 1] in ONE_AFTER)})
+                          and not (t == "1" and i and tokens[i - 1] in self._one_after)})
         return ([_Heard(tokens, masked, exercise, n) for n in numbers]
                 or [_Heard(tokens, masked, exercise)])
 
@@ -779,6 +769,9 @@ class Matcher:
         number = next((s for s in slots if s in NUMBER_SLOTS), None)
         text = " ".join("{n}" if t[1:-1] in NUMBER_SLOTS else t for t in tokens)
         return _Template(intent, text, "exercise" in slots, number)
+
+    def _word_set(self, texts: frozenset[str]) -> frozenset[str]:
+        return frozenset(w for text in texts for w in self._words(text))
 
     def _words(self, text: str) -> tuple[str, ...]:
         text = text.lower().replace("'", "").replace("’", "")
