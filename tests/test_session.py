@@ -898,6 +898,23 @@ def test_status_when_idle_says_nothing_is_running() -> None:
     assert texts(Coach().hear("how many left", "status")) == [line("status_idle")]
 
 
+def test_progress_tells_the_week_as_the_history_had_it() -> None:
+    coach = Coach(Context(acknowledged=True, week=(2, 25)))
+    assert texts(coach.hear("how am i doing", "progress")) == [
+        line("progress", days=2, minutes=25)]
+    assert texts(Coach().hear("how am i doing", "progress")) == [line("progress_none")]
+
+
+def test_progress_mid_session_counts_this_sessions_reps_too() -> None:
+    coach = at_first_rep("clamshell")
+    coach.run_until(coach.now + 150)
+    reps = coach.state.reps_done
+    assert reps > 1
+    said = texts(coach.hear("how am i doing", "progress"))
+    assert said == [line("progress_first") + " "
+                    + line("progress_session", reps=reps, minutes=round(coach.now / 60))]
+
+
 # -- tempo -------------------------------------------------------------------------------------
 
 

@@ -285,8 +285,16 @@ def _status(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _progress(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """The last seven days as the history had them when the session began, and this session's
+    reps so far."""
     days, minutes = s.context.week
-    text = s._line("progress", days=days, minutes=minutes) if days else s._line("progress_none")
+    if days:
+        text = s._line("progress", days=days, minutes=minutes)
+    else:
+        text = s._line("progress_first" if state.reps_done else "progress_none")
+    if state.reps_done:
+        text += " " + s._line("progress_session", reps=state.reps_done,
+                              minutes=max(1, round((now - state.started) / 60)))
     return _answer(s, state, text, now)
 
 
