@@ -113,8 +113,8 @@ class IntentSet:
     """Words after which "one" is no number that could fill a slot: "hold this one for ten
     seconds"."""
     pointers: frozenset[str]
-    """Words after which a word the coach does not know names a thing it knows nothing of: "what
-    does this button do"."""
+    """Words after which a word the recognizers do not listen for names a thing the coach knows
+    nothing of: "what does this button do"."""
     corrections: tuple[tuple[str, ...], ...]
     """Phrases after which the speaker corrects what they said: "start the bridge, no wait, the
     clamshell"."""

@@ -42,9 +42,9 @@ The recipe, in order:
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;
    so does a command or a yes (``COUNTERMANDED``) with a denial its sentence lacks ("don't skip
    this one", "not sure"), and then no part of the utterance is tried, and so does one that
-   names no exercise and has a word the coach does not know just after a pointer (``pointers``
-   in lists.yaml: "what does this button do", "how many eggs are left"), unless it is a stop or
-   a pause ("stop this nonsense");
+   names no exercise and has a word the recognizers do not listen for just after a pointer
+   (``pointers`` in lists.yaml: "what does this button do", "how many eggs are left", "skip this
+   song"), unless it is a stop or a pause ("stop this nonsense");
 7. failing that, an utterance that opens with a short answer ("okay i'm back", "no keep going")
    is matched again without it, and the command found counts if it scores ``LEAD_IN_CUTOFF``;
    whichever step finds a resume, an utterance that opens with a word of plain assent
@@ -347,14 +347,12 @@ class Matcher:
                    for word, after in pairwise(words))
 
     def _points_elsewhere(self, heard: _Heard) -> bool:
-        """A word the coach does not know, nor listens for, just after a pointer, where no exercise
-        is named: "what does this button do", "how many eggs are left"; not "stop this nonsense"
-        (rule 6)."""
+        """A word the recognizers do not listen for (though it may be a near spelling of one they
+        do: "song", "word") just after a pointer, where no exercise is named: "what does this
+        button do", "skip this song"; not "stop this nonsense" (rule 6)."""
         return heard.exercise is None and any(
-            before in self.intents.pointers and masked.startswith(MASK)
-            and after not in self._listened
-            for before, after, masked
-            in zip(heard.tokens, heard.tokens[1:], heard.masked[1:], strict=False))
+            before in self.intents.pointers and after not in self._listened
+            for before, after in pairwise(heard.tokens))
 
     def _refused(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """The exercise named just after a refusal ("no more bridges", or "no bridges": a plural
