@@ -173,6 +173,27 @@ class Match:
 
 
 @dataclass(frozen=True)
+class _Refusal:
+    exercise: str
+    """Id of the exercise refused."""
+    words: tuple[str, ...]
+    """The refusal: "no more", "can't do"."""
+    lead: int
+    """How many words come before it, "the" and the like aside."""
+    last: bool
+    """The exercise's name ends the utterance."""
+
+
+def _refusal_only(refusal: _Refusal | None) -> Match | None:
+    """A skip of the exercise an utterance refuses and ends on, where at most one word (who
+    refuses) comes before the refusal: "i cannot do the clamshell"; not "he can't do a bird dog
+    without wobbling" (rule 9)."""
+    if refusal and refusal.last and refusal.lead <= 1:
+        return Match("next", {"exercise": refusal.exercise}, CUTOFF)
+    return None
+
+
+@dataclass(frozen=True)
 class _Template:
     intent: str
     text: str
@@ -315,16 +336,17 @@ class Matcher:
                  scores: dict[str, tuple[float, _Template]], whole: bool) -> Match | None:
         """The command understood, whole or in part, unless denied; the start of an exercise
         refused is a skip of it."""
-        refused, refusal = self._refused(tokens) or (None, ())
+        refusal = self._refused(tokens)
+        refused, words = (refusal.exercise, refusal.words) if refusal else (None, ())
         if refused and "start_exercise" in scores:
             start = scores.pop("start_exercise")
             scores["next"] = max(scores.get("next", start), start, key=lambda score: score[0])
         found = self._decide(heard, scores)
-        if (found and self._denials.isdisjoint(refusal)
+        if (found and self._denials.isdisjoint(words)
                 and self._countermanded(heard, found, scores)):
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
-                 or (self._question(tokens) if whole else None) or self._refusal_only(tokens))
+                 or (self._question(tokens) if whole else None) or _refusal_only(refusal))
         if found and found.intent not in URGENT and self._points_elsewhere(heard):
             return None
         if found and found.intent == "start_exercise" and refused:
@@ -354,28 +376,18 @@ class Matcher:
             before in self.intents.pointers and after not in self._listened
             for before, after in pairwise(heard.tokens))
 
-    def _refused(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    def _refused(self, tokens: tuple[str, ...]) -> _Refusal | None:
         """The exercise named just after a refusal ("no more bridges", or "no bridges": a plural
-        refusal before a plural) and the refusal, or None."""
+        refusal before a plural), or None."""
         exercise = self._find_exercise(tokens)
         if exercise is None:
             return None
         before = tuple(t for t in tokens[: exercise[1]] if t not in self._asides)
         refusals = self._refusals_of(tokens[exercise[1] : exercise[2]])
-        refusal = next((r for r in refusals if before[-len(r):] == r), None)
-        return (exercise[0], refusal) if refusal else None
-
-    def _refusal_only(self, tokens: tuple[str, ...]) -> Match | None:
-        """A skip of the exercise an utterance refuses and ends on, where at most one word (who
-        refuses) comes before the refusal: "i cannot do the clamshell"; not "he can't do a bird
-        dog without wobbling" (rule 9)."""
-        exercise = self._find_exercise(tokens)
-        if exercise is None or exercise[2] != len(tokens):
+        words = next((r for r in refusals if before[-len(r):] == r), None)
+        if words is None:
             return None
-        before = tuple(t for t in tokens[: exercise[1]] if t not in self._asides)
-        return next((Match("next", {"exercise": exercise[0]}, CUTOFF)
-                     for r in self._refusals_of(tokens[exercise[1] :])
-                     if before[-len(r):] == r and len(before) - len(r) <= 1), None)
+        return _Refusal(exercise[0], words, len(before) - len(words), exercise[2] == len(tokens))
 
     def _refusals_of(self, named: Sequence[str]) -> list[tuple[str, ...]]:
         """The refusals that may refuse the exercise named so: the plural ones too before a
