@@ -803,11 +803,17 @@ def test_skip_with_nothing_under_way_or_named_is_ignored() -> None:
 
 def test_stop_says_goodbye_and_ends_the_session() -> None:
     coach = at_first_rep("glute_bridge")
+    coach.run_until(coach.now + 120)
     actions = coach.hear("end the session", "stop")
     assert actions[0] == Silence()
     assert texts(actions) == [line("goodbye", minutes=round(coach.now / 60))]
     assert end_reason(actions) == "stop"
     assert coach.phase is Phase.ENDED
+
+
+def test_stop_within_a_minute_says_goodbye_without_the_minutes() -> None:
+    coach = started("glute_bridge")
+    assert texts(coach.hear("end the session", "stop")) == [line("goodbye_short")]
 
 
 # -- questions ---------------------------------------------------------------------------------

@@ -114,7 +114,10 @@ def _safety_no(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _stop(s: Session, state: State, heard: Heard, now: float) -> Result:
-    state, said = s._say(state, "goodbye", minutes=round((now - state.started) / 60))
+    """Goodbye, with the minutes put in when there are two or more."""
+    minutes = round((now - state.started) / 60)
+    state, said = (s._say(state, "goodbye", minutes=minutes) if minutes >= 2
+                   else s._say(state, "goodbye_short"))
     ended, end = s.finish(state, now, "stop")
     return ended, [Silence(), *said, *end]
 

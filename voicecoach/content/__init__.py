@@ -24,7 +24,7 @@ PROMPTS: dict[str, frozenset[str]] = {
         "rest": "seconds", "next_set": "set sets", "any_pain": "name", "checkin_good": "",
         "what_next": "", "routine_intro": "count minutes", "routine_next": "name",
         "routine_done": "", "pain_stop": "", "pain_advice": "", "paused": "", "resumed": "",
-        "skipped": "name", "left_out": "name", "goodbye": "minutes",
+        "skipped": "name", "left_out": "name", "goodbye": "minutes", "goodbye_short": "",
         "status_exercise": "name set sets rep reps",
         "status_side": "side", "status_idle": "", "slower": "", "faster": "", "tempo_limit": "",
         "reps_set": "count", "hold_set": "seconds", "no_hold": "name", "list_exercises": "names",
