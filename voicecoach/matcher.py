@@ -152,6 +152,8 @@ UNDONE_BEFORE = 5
 UNDONE_AFTER = 2
 """Words after a negation or a word of being well a word that undoes it may be: "it doesn't hurt
 any less", "my knee was fine until now"."""
+MEMO_SIZE = 4096
+"""How many utterances the matcher remembers the meaning of (it forgets them all at once)."""
 REPEATED_WORDS = 3
 """The longest run of words that, said twice in a row, is taken as said once."""
 DENIAL_WORDS = 3
@@ -191,6 +193,79 @@ def _refusal_only(refusal: _Refusal | None) -> Match | None:
     if refusal and refusal.last and refusal.lead <= 1:
         return Match("next", {"exercise": refusal.exercise}, CUTOFF)
     return None
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The example sentences as arrays, in the order of Matcher._places, so that the score of
+    each and the most its word coverage could add are found at once, and the coverage itself,
+    which is slow, is worked out only where it could win."""
+
+    rows: dict[_Shape, np.ndarray]
+    """The sentences of each shape, in the order rapidfuzz scores them."""
+    flat: dict[_Shape, tuple[np.ndarray, np.ndarray]]
+    """By shape, the vocabulary index of every word of its sentences, one after another, and
+    the sentence each is of (summed with ``np.bincount``: a matrix product would start the
+    linear algebra library's threads, which spin)."""
+    lengths: np.ndarray
+    intent_of: np.ndarray
+    """Index in ``intents`` of each sentence's intent."""
+    intents: list[str]
+    members: list[np.ndarray]
+    """The sentences of each intent."""
+    words: dict[str, int]
+    """Index of each word of the vocabulary."""
+
+    @classmethod
+    def of(cls, places: list[tuple[_Template, _Shape, int, list[str]]],
+           vocabulary: list[str]) -> _Table:
+        words = {word: i for i, word in enumerate(vocabulary)}
+        intents = sorted({t.intent for t, _, _, _ in places})
+        shapes = {shape for _, shape, _, _ in places}
+        intent_of = np.array([intents.index(t.intent) for t, _, _, _ in places])
+        rows = {shape: np.array([i for i, p in enumerate(places) if p[1] == shape])
+                for shape in shapes}
+        flat = {shape: (np.array([words[w] for i in r for w in places[i][3]], dtype=np.intp),
+                        np.array([n for n, i in enumerate(r) for _ in places[i][3]],
+                                 dtype=np.intp))
+                for shape, r in rows.items()}
+        return cls(rows, flat, np.array([len(p[3]) for p in places], dtype=np.float64),
+                   intent_of, intents,
+                   [np.flatnonzero(intent_of == k) for k in range(len(intents))], words)
+
+    def ratios_and_bounds(self, found: dict[_Shape, tuple[np.ndarray, set[str], float]]
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Each sentence's rapidfuzz score (-1 where its shape has no form) and the most its
+        coverage can be, given per shape the scores, the words that can be matched (heard or
+        near) and what the heard words cost left over: each word matched adds at most 1 and
+        takes at most ``UNKNOWN_EXTRA`` off that cost."""
+        score, bound = np.full(len(self.lengths), -1.0), np.full(len(self.lengths), -1.0)
+        for shape, (ratios, reachable, extra) in found.items():
+            rows = self.rows[shape]
+            heard = np.zeros(len(self.words))
+            heard[[self.words[w] for w in reachable if w in self.words]] = 1.0
+            index, owner = self.flat[shape]
+            can = np.bincount(owner, weights=heard[index], minlength=len(rows))
+            score[rows] = ratios
+            # a hair over the bound, so that rounding never leaves out a coverage that ties it
+            bound[rows] = 100.0 * can / (self.lengths[rows]
+                                         + np.maximum(0.0, extra - can * UNKNOWN_EXTRA)) + 1e-6
+        return score, bound
+
+    def worth_covering(self, score: np.ndarray, bound: np.ndarray) -> np.ndarray:
+        """The sentences whose coverage could beat the best rapidfuzz score of their intent."""
+        best = np.full(len(self.intents), -1.0)
+        np.maximum.at(best, self.intent_of, score)
+        return np.flatnonzero(bound > np.maximum(score, best[self.intent_of]))
+
+    def best(self, score: np.ndarray) -> list[tuple[int, int]]:
+        """(intent index, first sentence with its best score) of each intent scored."""
+        out = []
+        for k, mine in enumerate(self.members):
+            i = mine[np.argmax(score[mine])]
+            if score[i] >= 0:
+                out.append((k, int(i)))
+        return out
 
 
 @dataclass(frozen=True)
@@ -290,12 +365,16 @@ class Matcher:
             texts = self._shapes.setdefault(shape, [])
             self._places.append((t, shape, len(texts), t.text.split()))
             texts.append(t.text)
+        self._table = _Table.of(self._places, sorted(self._vocabulary))
         self._openings = {tuple(t.text.split()[:n]) for t in self._templates
                           if t.intent != "report_pain" for n in range(1, len(t.text.split()))}
         """Every opening of a sentence of another intent than pain: a part of an utterance that
         is one may yet be that sentence ("i can't" of "i can't hear you")."""
         self._pain_sentences = [t.text for t in self._templates
                                 if t.intent == "report_pain" and len(t.text.split()) > 1]
+        self._memo: dict[tuple[str, bool], Match | None] = {}
+        """What each utterance recently matched meant: a recognizer gives the same partial result
+        over and over while a word is being heard."""
         self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
                                  for s in intents.intents[name].sentences
                                  if 0 < len(self._tokens(s)) <= words}, key=len, reverse=True)
@@ -305,6 +384,14 @@ class Matcher:
         (``whole`` false) is no pain by body parts alone ("my back" may go on "is fine"), nor by
         likeness to a pain sentence when it opens a sentence of another intent ("i can't" may go
         on "hear you")."""
+        key = (text, whole)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = self._match(text, whole)
+        return self._memo[key]
+
+    def _match(self, text: str, whole: bool) -> Match | None:
         tokens = self._mine(self._unrefused(self._unmeant(self._tokens(text))))
         if not tokens:
             return None
@@ -668,37 +755,49 @@ class Matcher:
     def _scores(self, heard: _Heard) -> dict[str, tuple[float, _Template]]:
         """Best score per intent; pain sentences with a pain word are left to the word check, the
         other pain sentences see the words as heard, every other sentence sees them masked."""
-        best: dict[str, tuple[float, _Template]] = {}
         found = {shape: self._shape_scores(form, texts) for shape, texts in self._shapes.items()
                  if (form := heard.form(shape)) is not None}
-        for template, shape, at, words in self._places:
-            if shape not in found:
-                continue
-            heard_words, extra, scores = found[shape]
-            score = max(scores[at], self._coverage(heard_words, extra, words))
-            if score > best.get(template.intent, (-1.0, template))[0]:
-                best[template.intent] = (score, template)
-        return best
+        near = self._near({word for words, _, _ in found.values() for word in words})
+        table = self._table
+        score, bound = table.ratios_and_bounds(
+            {shape: (ratios, set(words) | near, extra)
+             for shape, (words, extra, ratios) in found.items()})
+        for i in table.worth_covering(score, bound):
+            _, shape, _, words = self._places[i]
+            heard_words, extra, _ = found[shape]
+            score[i] = max(score[i], self._coverage(heard_words, extra, words, near))
+        return {table.intents[k]: (float(score[i]), self._places[i][0])
+                for k, i in table.best(score)}
+
+    def _near(self, heard: set[str]) -> set[str]:
+        """The long words of the sentences that are near spellings of a heard word (of any
+        length): only these can be matched fuzzily in ``_coverage``."""
+        if not heard:
+            return set()
+        ratios = process.cdist(sorted(heard), self._fuzzy_vocabulary, scorer=fuzz.ratio,
+                               score_cutoff=WORD_CUTOFF, dtype=np.float64)
+        return {self._fuzzy_vocabulary[j] for j in np.flatnonzero(ratios.max(axis=0))}
 
     def _shape_scores(self, form: str, texts: list[str]
-                      ) -> tuple[list[str], float, list[float]]:
+                      ) -> tuple[list[str], float, np.ndarray]:
         """form's words, what they cost left over, and the better of ``ratio`` and
         ``token_sort_ratio`` against each of texts."""
         words = form.split()
         ratios = [process.cdist([form], texts, scorer=scorer, dtype=np.float64)[0]
                   for scorer in (fuzz.ratio, fuzz.token_sort_ratio)]
-        return words, sum(map(self._extra, words)), np.maximum(*ratios).tolist()
+        return words, sum(map(self._extra, words)), np.maximum(*ratios)
 
-    def _coverage(self, heard: list[str], extra: float, template: list[str]) -> float:
+    def _coverage(self, heard: list[str], extra: float, template: list[str],
+                  near: set[str]) -> float:
         """Share of the template's words heard, where extra words the coach knows cost little;
-        ``extra`` is what all of heard would cost left over."""
+        ``extra`` is what all of heard would cost left over; ``near``: see ``_near``."""
         unmatched, matched = list(heard), 0.0
         for word in template:
             if word in unmatched:
                 unmatched.remove(word)
                 matched += 1.0
                 extra -= self._extra(word)
-            elif len(word) >= FUZZY_CHARS:
+            elif word in near:
                 found = process.extractOne(word, unmatched, scorer=fuzz.ratio,
                                            score_cutoff=WORD_CUTOFF)
                 if found:
