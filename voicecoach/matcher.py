@@ -332,6 +332,7 @@ class Matcher:
         self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in self._asides)
                           for r in intents.refusals]
         self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
+        self._any_refusals = [*self._refusals, *self._plural_refusals]
         self._calls = [self._unfilled(self._words(call)) for call in intents.help_calls]
         self._inabilities = [self._tokens(" ".join(i)) for i in intents.inabilities]
         self._actions = [self._tokens(" ".join(a)) for a in intents.body_actions]
@@ -517,8 +518,7 @@ class Matcher:
     def _unrefused(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """Without a refusal and the exercises it refuses, where another is named: "skip the
         bridge and do the clamshell"; not "skip the bridge and the clamshell"."""
-        for at, refusal in ((a, r) for a in range(len(tokens))
-                            for r in {*self._refusals, *self._plural_refusals}
+        for at, refusal in ((a, r) for a in range(len(tokens)) for r in self._any_refusals
                             if tokens[a : a + len(r)] == r):
             end = at + len(refusal)
             while end < len(tokens) and tokens[end] in self._asides:
