@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -118,6 +119,7 @@ class ScriptedRecognizer:
 class Chunks:
     def __init__(self, chunks: list[bytes], fail: bool = False) -> None:
         self.items, self.fail = chunks, fail
+        self.closed = False
 
     def chunks(self) -> Iterator[bytes]:
         yield from self.items
@@ -125,7 +127,7 @@ class Chunks:
             raise AudioError("The microphone stopped.")
 
     def close(self) -> None:
-        pass
+        self.closed = True
 
 
 def test_listen_feeds_every_chunk_and_flushes_the_end(matcher: Matcher) -> None:
@@ -154,6 +156,28 @@ def test_a_lost_microphone_is_told_and_found_again(matcher: Matcher,
     listener.stop()
     notices = [s.key for s in seen if isinstance(s, Notice)]
     assert notices[:2] == ["mic_lost", "mic_back"]
+
+
+@pytest.mark.timeout(20)
+def test_a_failed_microphone_is_closed_before_it_is_opened_again(
+        matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stalled stream left open takes audio from the device when it comes back."""
+    monkeypatch.setattr("voicecoach.listen.RETRY_SECONDS", 0.01)
+    sources: list[Chunks] = []
+    closed_before_open: list[bool] = []
+    heard: queue.Queue[Utterance] = queue.Queue()
+
+    def open_source() -> Chunks:
+        closed_before_open.append(all(s.closed for s in sources))
+        sources.append(Chunks([], fail=True))
+        return sources[-1]
+
+    listener = Listener(open_source, ScriptedRecognizer({}), matcher, heard)
+    listener.start()
+    while len(sources) < 3:
+        time.sleep(0.01)
+    listener.stop()
+    assert closed_before_open[:3] == [True, True, True]
 
 
 def test_a_lost_microphone_pauses_the_exercise_and_says_why(matcher: Matcher) -> None:

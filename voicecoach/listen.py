@@ -264,10 +264,19 @@ class Listener(threading.Thread):
                     log.warning("%s", exc)
                     self.heard.put(Notice("mic_lost", str(exc)))
                     lost = True
+                self._let_go()
                 self.stopping.wait(RETRY_SECONDS)
         self.heard.put(None)
 
+    def _let_go(self) -> None:
+        """Close a source that failed: a stalled stream left open would go on taking audio from
+        the device once it comes back, and the new stream would hear every other block."""
+        source, self.source = self.source, None
+        if source is not None:
+            source.close()
+
     def stop(self) -> None:
         self.stopping.set()
-        if self.source is not None:
-            self.source.close()
+        source = self.source
+        if source is not None:
+            source.close()

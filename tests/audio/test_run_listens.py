@@ -94,7 +94,7 @@ def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) 
             audio.reconnect()
             assert wait_for(tmp_path, lambda e: e["type"] == "said"
                             and "hear you again" in str(e["text"]), 30)
-            say(audio, "stop")
+            answer(audio, "stop")
             coach.communicate(timeout=60)
         finally:
             coach.kill()
