@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -71,4 +72,26 @@ def test_a_missing_prompt_is_named(tmp_path: Path) -> None:
     del data["prompts"]["any_pain"]
     (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
     with pytest.raises(DataFileError, match=r"prompts\.any_pain: 'any_pain' must be"):
+        load_content(folder)
+
+
+def test_a_count_of_one_takes_its_noun_in_the_singular(catalogue: Content) -> None:
+    assert catalogue.say("reps_set", count=1) == "Okay, 1 rep from now on."
+    assert catalogue.say("reps_set", count=5) == "Okay, 5 reps from now on."
+    assert catalogue.say("plan", sets=1, reps=8) == "We'll do 1 set of 8 reps."
+
+
+@pytest.mark.parametrize("key", sorted(PROMPTS))
+def test_no_prompt_says_one_with_a_plural(catalogue: Content, key: str) -> None:
+    said = catalogue.say(key, **{name: 1 for name in PROMPTS[key]})
+    nouns = r"(reps|sets|seconds|minutes|days|exercises)"
+    assert not re.search(rf"\b1 {nouns}\b", said), said
+
+
+def test_a_count_written_without_its_two_nouns_is_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "prompts.yaml").read_text())
+    data["prompts"]["rest"] = "Rest for {seconds:seconds}."
+    (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"'rest' has \{seconds:seconds\}; a count's nouns"):
         load_content(folder)

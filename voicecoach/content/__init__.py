@@ -80,7 +80,20 @@ class Content:
     tips: dict[str, str]
 
     def say(self, key: str, **fields: object) -> str:
-        return self.prompts[key].format(**fields)
+        return SPOKEN.format(self.prompts[key], **fields)
+
+
+class _Spoken(string.Formatter):
+    """str.format, and a count with its noun: `{reps:rep|reps}` says "1 rep", "5 reps"."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            return f"{value} {one if value == 1 else many}"
+        return str(super().format_field(value, format_spec))
+
+
+SPOKEN = _Spoken()
 
 
 def _move_cues(entry: Entry) -> dict[str, str]:
@@ -112,10 +125,15 @@ def _prompts(data: Any, file: Path) -> dict[str, str]:
     prompts = {}
     for key, allowed in PROMPTS.items():
         text = Entry(entry.data, file, f"prompts.{key}").text(key)
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        fields = [(name, spec) for _, name, spec, _ in SPOKEN.parse(text) if name]
+        used = {name for name, _ in fields}
         if not used <= allowed:
             extra = ", ".join(sorted(used - allowed))
             raise entry.fail(f"'{key}' uses unknown placeholder {extra}; use {sorted(allowed)}")
+        odd = [f"{{{name}:{spec}}}" for name, spec in fields if spec and spec.count("|") != 1]
+        if odd:
+            raise entry.fail(f"'{key}' has {odd[0]}; a count's nouns are written "
+                             "{count:one|many}, as in {reps:rep|reps}")
         prompts[key] = text
     return prompts
 
