@@ -225,6 +225,39 @@ def test_the_gate_opens_in_a_pause_between_the_coachs_words_once_aec3_has_learne
     assert learn(never, waited + 1) == [False] * waited + [True]
 
 
+def noise(rms: float, rng: np.random.Generator) -> np.ndarray:
+    return np.round(rng.normal(0.0, rms, FRAME)).astype(np.int16)
+
+
+def over_the_room(echo_rms: float) -> echo._Gate:
+    """A gate that heard a quiet room (rms 10) for 2 s, then the coach's voice for long enough to
+    learn, reaching the microphone at echo_rms over the room and left as it is by AEC3."""
+    rng = np.random.default_rng(0)
+    gate = echo._Gate()
+    for _ in range(200):
+        gate.reference(np.zeros(FRAME, np.int16))
+        gate.passes(noise(10, rng), noise(10, rng))
+    loud = np.full(FRAME, 3000, np.int16)
+    for _ in range(round((echo.WARMUP_SECONDS + echo.CONVERGED_SECONDS) * 100) + 20):
+        gate.reference(loud)
+        heard = noise(10, rng) + noise(echo_rms, rng)
+        gate.passes(heard, heard)
+    for _ in range(echo.PAUSE_FRAMES):
+        gate.reference(np.zeros(FRAME, np.int16))
+        gate.passes(noise(10, rng), noise(10, rng))
+    return gate
+
+
+def test_a_microphone_that_does_not_hear_the_coach_has_nothing_to_learn() -> None:
+    """Headphones: AEC3 removes nothing because there is nothing to remove; the gate must open,
+    or stop and pause would never be taken while the coach speaks."""
+    assert over_the_room(echo_rms=0).open
+
+
+def test_a_coach_heard_over_the_room_that_aec3_cannot_take_out_keeps_the_gate_shut() -> None:
+    assert not over_the_room(echo_rms=30).open  # 10 dB over the room's noise
+
+
 def finals(pcm: bytes) -> list[str]:
     """What pocketsphinx, restricted to the coach's vocabulary, finally hears in pcm."""
     matcher = Matcher(default_intents())

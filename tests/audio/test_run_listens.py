@@ -102,3 +102,25 @@ def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) 
     said = [str(e["text"]) for e in rows if e["type"] == "said"]
     assert any("microphone stopped" in text for text in said)
     assert rows[-1]["type"] == "session_end"
+
+
+def test_with_headphones_pause_is_taken_while_the_coach_speaks(tmp_path: Path) -> None:
+    """The virtual microphone does not hear the speaker, as with headphones: there is no echo for
+    the canceller to learn, and a pause said over the coach's voice must still be taken."""
+    with VirtualAudio(tmp_path) as audio:
+        coach = start(audio, tmp_path, "--exercise", "clamshell")
+        try:
+            assert wait_for(tmp_path, lambda e: e["type"] == "said", 60)
+            answer(audio, "yes")
+            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
+                            30)
+            time.sleep(4.0)  # into the briefing, which lasts half a minute
+            say(audio, "pause")
+            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "paused",
+                            20), "pause, said over the coach's voice, was not taken"
+        finally:
+            coach.kill()
+    rows = events(tmp_path)
+    paused = next(e for e in rows if e["type"] == "heard" and e["intent"] == "pause")
+    spoken = [(e["start"], e["end"]) for e in rows if e["type"] == "said" and e.get("start")]
+    assert any(start <= paused["t"] <= end for start, end in spoken)  # type: ignore[operator]

@@ -15,7 +15,8 @@ let the coach's voice through.
 AEC3 learns the room in the first seconds the coach speaks; until then what it returns is the
 coach's voice, partly removed and distorted, which the recognizer mishears more than the voice
 itself. So the canceller passes the microphone on as it is until it has seen AEC3 take at least
-CONVERGED_DB out of the coach's voice over CONVERGED_SECONDS of it; from then on it passes on
+CONVERGED_DB out of the coach's voice over CONVERGED_SECONDS of it, or has heard that the
+microphone does not hear the coach at all (headphones: NO_ECHO_DB); from then on it passes on
 AEC3's output. The echo rules of listen.py apply either way.
 """
 
@@ -59,6 +60,15 @@ within a word (the closure of a "k" or a "t"; one, cut there, made the coach's "
 "exit")."""
 WAIT_FRAMES = 200
 """Frames of the coach's voice after which the gate opens even without a pause."""
+NO_ECHO_DB = 6.0
+"""How far above the room's noise floor the microphone must hear the coach, over
+CONVERGED_SECONDS of its voice, for there to be an echo to learn. Below it (headphones, a speaker
+turned away) there is nothing to cancel, and the gate counts the room as learned: else stop and
+pause would never be taken over the coach's voice."""
+FLOOR_FRAMES = 300
+"""Frames heard while the coach was silent whose quietest tenth is the room's noise floor."""
+FLOOR_MIN = 50
+"""Frames of the coach's silence needed before the noise floor is trusted."""
 
 
 class Playback:
@@ -184,6 +194,8 @@ class _Gate:
         """The coach's latest frames in a row that were quieter than ACTIVE_DBFS."""
         self._paused = False
         """The coach has paused since AEC3 was seen to learn the room."""
+        self._room: deque[float] = deque(maxlen=FLOOR_FRAMES)
+        """Energy of the latest frames heard while the coach was silent."""
 
     def reference(self, frame: np.ndarray) -> None:
         if _dbfs(frame) > ACTIVE_DBFS:
@@ -194,6 +206,7 @@ class _Gate:
 
     def passes(self, captured: np.ndarray, cleaned: np.ndarray) -> bool:
         if self._speaking <= 0:
+            self._room.append(_energy(captured))
             self.open = self.open or self._learned
             return self.open
         self._speaking -= 1
@@ -214,11 +227,23 @@ class _Gate:
         if len(self._recent) == self._recent.maxlen:
             heard = sum(c for c, _ in self._recent)
             left = sum(k for _, k in self._recent)
-            self._learned = heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0)
-            if self._learned:
+            if heard > 10 ** (CONVERGED_DB / 10) * max(left, 1.0):
+                self._learned = True
                 logger.info("echo canceller converged after %.1f s of the coach's voice",
                             self._heard / 100)
+            elif self._unheard(heard):
+                self._learned = True
+                logger.info("echo canceller: the microphone does not hear the coach (headphones?);"
+                            " there is no echo to take out")
         return False
+
+    def _unheard(self, heard: float) -> bool:
+        """The coach's voice, heard energy over the window, is within NO_ECHO_DB of the room's
+        noise floor."""
+        if len(self._room) < FLOOR_MIN:
+            return False
+        floor = max(float(np.percentile(self._room, 10)), 1.0) * len(self._recent)
+        return heard < 10 ** (NO_ECHO_DB / 10) * floor
 
 
 def _energy(samples: np.ndarray) -> float:
