@@ -150,7 +150,7 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
     ("lists.yaml", "exercise_joins"), ("lists.yaml", "denial_asides"), ("lists.yaml", "one_after"),
     ("safety.yaml", "inabilities"), ("safety.yaml", "body_actions"),
     ("safety.yaml", "feeling_words"), ("safety.yaml", "being_words"),
-    ("answers.yaml", "affirmations"),
+    ("safety.yaml", "well_hedges"), ("answers.yaml", "affirmations"),
     ("answers.yaml", "uncertain")]
 
 

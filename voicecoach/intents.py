@@ -23,7 +23,7 @@ NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
               "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
-              "inabilities", "body_actions", "feeling_words", "being_words")
+              "inabilities", "body_actions", "feeling_words", "being_words", "well_hedges")
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -93,6 +93,8 @@ class IntentSet:
     being_words: frozenset[str]
     """Before a word of being well that a denial takes back, how one feels or is: "i'm not
     feeling great", "i'm not okay"."""
+    well_hedges: tuple[tuple[str, ...], ...]
+    """Just before a word of being well, these deny it: "i'm far from okay"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -244,6 +246,7 @@ def load_intents(folder: Path) -> IntentSet:
         body_actions=tuple(tuple(a.split()) for a in _words(merged, "body_actions", folder)),
         feeling_words=frozenset(_words(merged, "feeling_words", folder)),
         being_words=frozenset(_words(merged, "being_words", folder)),
+        well_hedges=tuple(tuple(h.split()) for h in _words(merged, "well_hedges", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),

@@ -71,7 +71,7 @@ The recipe, in order:
    ``safety.yaml``), is pain ("my lower back feels a bit funny", "stop stop my knee", "my back's
    not okay"; not "my hips are stacked", "where do my hands go", "i can feel the stretch in my
    hamstrings"), and so is feeling or being well denied ("i'm not feeling great", "i'm not
-   okay"; not "i'm not good at this").
+   okay"; not "i'm not good at this") or hedged away (``well_hedges``: "i'm far from okay").
 """
 
 from __future__ import annotations
@@ -329,6 +329,7 @@ class Matcher:
         self._one_after = self._word_set(intents.one_after)
         self._feeling = self._word_set(intents.feeling_words)
         self._being = self._word_set(intents.being_words)
+        self._hedges = [self._tokens(" ".join(h)) for h in intents.well_hedges]
         self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in self._asides)
                           for r in intents.refusals]
         self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
@@ -654,17 +655,24 @@ class Matcher:
     def _unwell(self, tokens: tuple[str, ...]) -> bool:
         """A word of body_well, or "well", that a denial and one of feeling_words come just
         before ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and
-        one of being_words when it ends the talk ("i'm not okay"), or a word of well_undoers just
-        after ("it was fine till i rolled over"). "well" is no word of body_well: after a body
+        one of being_words when it ends the talk ("i'm not okay"), or one of well_hedges alone
+        ("i'm far from okay"), or a word of well_undoers just after ("it was fine till i rolled
+        over"). "well" is no word of body_well: after a body
         part it is most often "as well" ("my back feels odd as well")."""
         for i, token in enumerate(tokens):
             if token not in self.intents.body_well and token != "well":
                 continue
             how = self._feeling | self._being if i == len(tokens) - 1 else self._feeling
             before = tokens[max(0, i - DENIAL_WORDS) : i]
-            if self._undone_well(tokens, i) or (self._denied(tokens, i) and how & set(before)):
+            if (self._undone_well(tokens, i) or self._hedged(tokens, i)
+                    or (self._denied(tokens, i) and how & set(before))):
                 return True
         return False
+
+    def _hedged(self, tokens: tuple[str, ...], at: int) -> bool:
+        """A word of well_hedges ends at most DENIAL_WORDS words before the word at."""
+        return any(tokens[end - len(h) : end] == h for h in self._hedges
+                   for end in range(max(len(h), at - DENIAL_WORDS + 1), at + 1))
 
     def _taken_back(self, words: tuple[str, ...], at: int) -> bool:
         """The word of being well at is taken back: "my back's not okay", "my knee was fine until
