@@ -118,7 +118,7 @@ def session_lines(catalogue: Content) -> list[tuple[float, str]]:
 
 def other_lines(catalogue: Content) -> list[str]:
     """Every prompt, tip and exercise answer, placeholders filled."""
-    lines = [text.format(**FIELDS) for text in catalogue.prompts.values()]
+    lines = [catalogue.say(key, **FIELDS) for key in catalogue.prompts]
     lines += list(catalogue.tips.values())
     for ex in catalogue.exercises.values():
         lines += [catalogue.say("answer_benefits", name=ex.name, muscles=ex.strengthens,

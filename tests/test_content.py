@@ -95,3 +95,12 @@ def test_a_count_written_without_its_two_nouns_is_named(tmp_path: Path) -> None:
     (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
     with pytest.raises(DataFileError, match=r"'rest' has \{seconds:seconds\}; a count's nouns"):
         load_content(folder)
+
+
+def test_the_echo_benchmark_says_every_prompt(catalogue: Content) -> None:
+    """bench/echo.py feeds every line the coach can say back to it; each must be sayable."""
+    from bench.echo import other_lines
+
+    lines = other_lines(catalogue)
+    assert catalogue.say("plan", reps=8, sets=2) in lines
+    assert len(lines) >= len(PROMPTS) + len(TIPS)
