@@ -203,6 +203,7 @@ def test_an_exercise_asked_for_begins_after_the_yes() -> None:
     assert coach.phase is Phase.BRIEFING
     assert coach.state.exercise == "glute_bridge"
     assert said[-1].startswith(line("briefing_intro", name=BRIDGE.name))
+    assert line("greeting") in said and line("welcome") not in said  # no "say start ..."
 
 
 def test_last_pain_is_mentioned_in_the_welcome() -> None:

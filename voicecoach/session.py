@@ -136,7 +136,9 @@ class Session:
         return replace(new, last_hint=now), actions
 
     def _welcome(self, state: State, now: float) -> Result:
-        state, actions = self._say(replace(state, phase=Phase.IDLE), "welcome")
+        """A greeting, and what to say when nothing was asked for when the coach was started."""
+        key = "greeting" if self.context.start else "welcome"
+        state, actions = self._say(replace(state, phase=Phase.IDLE), key)
         if self.context.last_pain:
             name = self.content.exercises[self.context.last_pain].name
             state, more = self._say(state, "pain_last_time", name=name)

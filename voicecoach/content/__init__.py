@@ -18,6 +18,7 @@ PROMPTS: dict[str, frozenset[str]] = {
     key: frozenset(fields.split()) if fields else frozenset()
     for key, fields in {
         "safety_intro": "", "safety_declined": "", "safety_thanks": "", "welcome": "",
+        "greeting": "",
         "pain_last_time": "name", "briefing_intro": "name", "strengthens": "muscles",
         "plan": "reps sets", "plan_hold": "hold", "plan_one_sided": "", "plan_alternating": "",
         "get_ready": "", "hold": "", "rep_count": "rep reps", "switch_sides": "",
