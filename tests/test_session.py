@@ -319,6 +319,11 @@ def test_bird_dog_alternates_sides_every_rep_with_the_matching_cue() -> None:
     sides = [r["side"] for r in facts(actions, "rep")]
     assert sides == ["right", "left"] * BIRD.reps
     assert cues == [BIRD.move_cues[side] for side in sides]
+    counts = [t for t in texts(actions) if " of " in t]  # one count a rep, both sides done
+    assert counts == [line("rep_count", rep=n, reps=BIRD.reps) for n in range(1, BIRD.reps + 1)]
+    said = texts(actions)
+    first = said.index(BIRD.return_cue)
+    assert said[first + 1] == BIRD.move_cues["left"]  # the right side done: straight to the left
 
 
 def test_switch_sides_mid_clamshell_goes_to_the_left_side_from_its_first_rep() -> None:

@@ -259,9 +259,9 @@ class Session:
                             "side": state.side})
         text = self._line("rep_count", rep=state.rep, reps=plan.reps)
         state = replace(state, reps_done=state.reps_done + 1)
+        if ex.sides == "alternating" and state.side == "right":  # counted once the left is done
+            return self._then(self._move(replace(state, side="left"), now), [fact])
         said: list[Action] = [fact, Say(text, count=True)]
-        if ex.sides == "alternating" and state.side == "right":
-            return self._then(self._move(replace(state, side="left"), now, queued=text), said)
         if ex.sides == "alternating":
             state = replace(state, side="right")
         if state.rep < plan.reps:
