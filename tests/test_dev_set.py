@@ -17,7 +17,7 @@ from voicecoach.matcher import Matcher
 DEV = Path(__file__).parent / "data" / "dev_en.yaml"
 FLOORS = {"in_domain": 0.89, "not_for_the_coach": 0.93, "pain": 1.0}
 """Lowest share of each group of the development set that must come out right (measured: 90.1% of
-3479, 94.4% of 2529 and all 1459 pain phrases but the 12 of KNOWN_MISSES). The batch of negated
+3479, 94.4% of 2529 and all 1459 pain phrases but the 11 of KNOWN_MISSES). The batch of negated
 and conditional commands, whose negated stops and pauses are labelled null though the coach obeys
 them, took the others from 96.8% to 95.8%, and the batch of unusual pain reports, whose talk of
 effort is taken for pain ("my legs are shaking from the effort"), to 95.1%, where the batch of
@@ -47,11 +47,11 @@ the knee again" until a cry with body parts was pain, "i think i tweaked somethi
 up" until pain sentences counted inside longer utterances, "my foot's gone dead" until talk of
 "my" body part was pain, and "i feel sick" and "my chest feels tight" until those were a pain
 word and a body part, and "i'm far from okay" (a no to "any pain?") and seven more like it until
-a hedge before a word of being well (well_hedges) denied it. Only the pain phrases of
-KNOWN_MISSES are missed."""
+a hedge before a word of being well (well_hedges) denied it, and "it's not like it doesn't hurt"
+until "like" undid a negation after it. Only the pain phrases of KNOWN_MISSES are missed."""
 KNOWN_MISSES = {
     # a denial of a denial, or of being well, told the long way round
-    "there's not one position where my back doesn't ache", "it's not like it doesn't hurt",
+    "there's not one position where my back doesn't ache",
     "i can't remember the last time my back didn't hurt", "it's not what i'd call pain free",
     "not terrible but it's definitely there", "not really well maybe a little bit",
     # pain that came, stayed or moved, told without a pain word where it counts
