@@ -329,7 +329,7 @@ class Matcher:
         self._one_after = self._word_set(intents.one_after)
         self._feeling = self._word_set(intents.feeling_words)
         self._being = self._word_set(intents.being_words)
-        self._hedges = [self._tokens(" ".join(h)) for h in intents.well_hedges]
+        self._hedges = [h for h in (self._tokens(" ".join(h)) for h in intents.well_hedges) if h]
         self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in self._asides)
                           for r in intents.refusals]
         self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
@@ -657,8 +657,8 @@ class Matcher:
         before ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and
         one of being_words when it ends the talk ("i'm not okay"), or one of well_hedges alone
         ("i'm far from okay"), or a word of well_undoers just after ("it was fine till i rolled
-        over"). "well" is no word of body_well: after a body
-        part it is most often "as well" ("my back feels odd as well")."""
+        over"). "well" is no word of body_well: after a body part it is most often "as well" ("my
+        back feels odd as well")."""
         for i, token in enumerate(tokens):
             if token not in self.intents.body_well and token != "well":
                 continue
