@@ -55,8 +55,15 @@ def answer(audio: VirtualAudio, text: str) -> None:
     say(audio, text)
 
 
-def heard(intent: str) -> object:
-    return lambda e: e["type"] == "heard" and e["intent"] == intent
+def state_is(state: str) -> object:
+    return lambda e: e["type"] == "state" and e["state"] == state
+
+
+def briefed(audio: VirtualAudio, tmp_path: Path) -> None:
+    """Answer the safety statement with a yes and wait for the briefing to begin."""
+    assert wait_for(tmp_path, lambda e: e["type"] == "said", 60), "the coach never spoke"
+    answer(audio, "yes")
+    assert wait_for(tmp_path, state_is("briefing"), 30)
 
 
 def test_a_spoken_session_is_heard_and_pain_ends_it(tmp_path: Path) -> None:
@@ -67,8 +74,7 @@ def test_a_spoken_session_is_heard_and_pain_ends_it(tmp_path: Path) -> None:
             answer(audio, "yes")
             assert wait_for(tmp_path, lambda e: e["type"] == "acknowledged", 20)
             answer(audio, "start glute bridge")
-            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
-                            20)
+            assert wait_for(tmp_path, state_is("briefing"), 20)
             say(audio, "it hurts")
             out, err = coach.communicate(timeout=60)
         finally:
@@ -84,13 +90,10 @@ def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) 
     with VirtualAudio(tmp_path) as audio:
         coach = start(audio, tmp_path, "--exercise", "clamshell")
         try:
-            assert wait_for(tmp_path, lambda e: e["type"] == "said", 60)
-            answer(audio, "yes")
-            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
-                            30)
+            briefed(audio, tmp_path)
             audio.disconnect()
-            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "paused",
-                            20), "the session did not pause when the microphone went away"
+            assert wait_for(tmp_path, state_is("paused"), 20), \
+                "the session did not pause when the microphone went away"
             audio.reconnect()
             assert wait_for(tmp_path, lambda e: e["type"] == "said"
                             and "hear you again" in str(e["text"]), 30)
@@ -110,14 +113,11 @@ def test_with_headphones_pause_is_taken_while_the_coach_speaks(tmp_path: Path) -
     with VirtualAudio(tmp_path) as audio:
         coach = start(audio, tmp_path, "--exercise", "clamshell")
         try:
-            assert wait_for(tmp_path, lambda e: e["type"] == "said", 60)
-            answer(audio, "yes")
-            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "briefing",
-                            30)
+            briefed(audio, tmp_path)
             time.sleep(4.0)  # into the briefing, which lasts half a minute
             say(audio, "pause")
-            assert wait_for(tmp_path, lambda e: e["type"] == "state" and e["state"] == "paused",
-                            20), "pause, said over the coach's voice, was not taken"
+            assert wait_for(tmp_path, state_is("paused"), 20), \
+                "pause, said over the coach's voice, was not taken"
         finally:
             coach.kill()
     rows = events(tmp_path)
