@@ -190,17 +190,14 @@ def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:
     return b"".join(out), learned
 
 
-def render(texts: set[str], rate: int | None) -> dict[str, bytes]:
-    """Each line in the speaker's own voice at rate, as 16 kHz PCM."""
-    synth = Synthesizer()
-    try:
-        out = {}
-        for text in sorted(texts):
-            clip = synth.clip(" ".join(text.split()), None, rate)
-            out[text] = Resampler(clip.rate, RATE)(clip.pcm)
-        return out
-    finally:
-        synth.close()
+def render(synth: Synthesizer, texts: set[str], rate: int | None) -> dict[str, bytes]:
+    """Each line in the speaker's own voice at rate, as 16 kHz PCM. One Synthesizer for every
+    rate: a second speech engine in one process crashes espeak-ng now and then."""
+    out = {}
+    for text in sorted(texts):
+        clip = synth.clip(" ".join(text.split()), None, rate)
+        out[text] = Resampler(clip.rate, RATE)(clip.pcm)
+    return out
 
 
 def speaking_at(lines: list[Line], now: float) -> str:
@@ -300,11 +297,15 @@ def main() -> dict[str, float]:
     lines: list[Line] = []
     parts = []
     end = 0.0
-    for rate in RATES:
-        clips = render({text for _, text in script}, rate)
-        more, end = timeline(script, clips, end)
-        lines += more
-        parts.append((more, clips))
+    synth = Synthesizer()
+    try:
+        for rate in RATES:
+            clips = render(synth, {text for _, text in script}, rate)
+            more, end = timeline(script, clips, end)
+            lines += more
+            parts.append((more, clips))
+    finally:
+        synth.close()
     voice = np.zeros(int((end + 3.0) * RATE))
     for more, clips in parts:
         lay(voice, more, clips)
