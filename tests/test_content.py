@@ -48,11 +48,20 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_wrong_placeholder_names_the_prompt(tmp_path: Path) -> None:
+def _with_prompt(tmp_path: Path, key: str, text: str | None) -> Path:
+    """A copy of the content folder with one prompt rewritten (None: left out)."""
     folder = _copy(tmp_path)
     data = yaml.safe_load((folder / "prompts.yaml").read_text())
-    data["prompts"]["rest"] = "Rest for {minutes} minutes."
+    if text is None:
+        del data["prompts"][key]
+    else:
+        data["prompts"][key] = text
     (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    return folder
+
+
+def test_a_wrong_placeholder_names_the_prompt(tmp_path: Path) -> None:
+    folder = _with_prompt(tmp_path, "rest", "Rest for {minutes} minutes.")
     with pytest.raises(DataFileError, match=r"prompts\.yaml: prompts: 'rest' uses unknown"):
         load_content(folder)
 
@@ -67,10 +76,7 @@ def test_a_bad_number_names_the_exercise(tmp_path: Path) -> None:
 
 
 def test_a_missing_prompt_is_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "prompts.yaml").read_text())
-    del data["prompts"]["any_pain"]
-    (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    folder = _with_prompt(tmp_path, "any_pain", None)
     with pytest.raises(DataFileError, match=r"prompts\.any_pain: 'any_pain' must be"):
         load_content(folder)
 
@@ -89,10 +95,7 @@ def test_no_prompt_says_one_with_a_plural(catalogue: Content, key: str) -> None:
 
 
 def test_a_count_written_without_its_two_nouns_is_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    data = yaml.safe_load((folder / "prompts.yaml").read_text())
-    data["prompts"]["rest"] = "Rest for {seconds:seconds}."
-    (folder / "prompts.yaml").write_text(yaml.safe_dump(data))
+    folder = _with_prompt(tmp_path, "rest", "Rest for {seconds:seconds}.")
     with pytest.raises(DataFileError, match=r"'rest' has \{seconds:seconds\}; a count's nouns"):
         load_content(folder)
 
