@@ -46,6 +46,9 @@ LEAD, TRAIL = 0.5, 1.5
 AUDIBLE_DB = 40.0
 """A 10 ms frame is still speech while it is within this many dB of the utterance's loudest: the
 synthesizers end their files with up to 0.3 s of near-silence, which is not speech."""
+ABOVE_FLOOR_DB = 10.0
+"""...and this many dB above the room noise heard before it: 40 dB below a quiet voice's loudest
+(flite's kal16) is the noise floor itself, and the whole recording would count as speech."""
 URGENT = ("report_pain", "stop", "pause")
 
 
@@ -73,12 +76,14 @@ def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
 
 
 def speech_end(pcm: bytes) -> float:
-    """Seconds from the start of pcm to the end of its last audible 10 ms frame."""
+    """Seconds from the start of pcm (LEAD seconds of room noise, then speech) to the end of its
+    last audible 10 ms frame."""
     signal = np.frombuffer(pcm, "<i2").astype(np.float64)
     frame = RATE // 100
     frames = signal[: len(signal) // frame * frame].reshape(-1, frame)
     level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-9)
-    audible = np.flatnonzero(level >= level.max() - AUDIBLE_DB)
+    floor = float(np.median(level[: int(LEAD * 100)]))
+    audible = np.flatnonzero(level >= max(level.max() - AUDIBLE_DB, floor + ABOVE_FLOOR_DB))
     return float((audible[-1] + 1) * frame / RATE)
 
 
