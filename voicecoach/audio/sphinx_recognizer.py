@@ -53,7 +53,12 @@ VAD_WINDOW = 0.3
 VAD_RATIO = 0.7
 """Share of that window that must be silence to end an utterance (or speech to start one)."""
 VAD_MODE = 0
-"""Aggressiveness of the voice activity detector, 0 (loose) to 3 (strict)."""
+"""Aggressiveness of the endpointer's voice activity detector, 0 (loose) to 3 (strict)."""
+QUIET_VAD_MODE = 2
+"""The same, of the detector that tells when the newest word is followed by quiet (SETTLED_SECONDS):
+on 300 spoken development utterances a word was settled 55 to 65 ms sooner than with 0 (pain, stop
+and pause acted on at a median of 260 ms after the end of speech, against 315 and 325), with as
+many right; 3 was sooner still, and 1.7 points fewer were right."""
 PHONES = ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
           "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T",
           "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"]
@@ -84,7 +89,7 @@ class SphinxRecognizer:
         self._endpointer = self._new_endpointer()
         self._window: deque[bytes] = deque(maxlen=self.held_frames())
         """The latest frames, not yet given to the decoder: what the Endpointer holds back."""
-        self._voice = pocketsphinx.Vad(VAD_MODE, SAMPLE_RATE, self._endpointer.frame_length)
+        self._voice = pocketsphinx.Vad(QUIET_VAD_MODE, SAMPLE_RATE, self._endpointer.frame_length)
         self._quiet = 0
         """Frames of silence since the last frame of speech."""
         self._pending = b""
