@@ -15,8 +15,8 @@ from typing import Any
 
 from voicecoach.audio.devices import LIST_HINT, close_stream, portaudio
 from voicecoach.audio.echo import Playback
+from voicecoach.audio.engine import Clip
 from voicecoach.audio.resample import Resampler
-from voicecoach.audio.tts import Clip
 from voicecoach.errors import AudioError
 
 logger = logging.getLogger(__name__)

@@ -16,14 +16,9 @@ from types import TracebackType
 
 from voicecoach.audio.devices import resolve
 from voicecoach.audio.echo import Playback
+from voicecoach.audio.engine import ENGINE_FIX, SYNTH_TIMEOUT, EngineFactory, pyttsx3_engine
 from voicecoach.audio.player import Player
-from voicecoach.audio.tts import (
-    ENGINE_FIX,
-    SYNTH_TIMEOUT,
-    EngineFactory,
-    Synthesizer,
-    pyttsx3_engine,
-)
+from voicecoach.audio.tts import Synthesizer
 from voicecoach.errors import AudioError
 from voicecoach.ports import Played
 

@@ -1,290 +1,138 @@
-"""Rendering the coach's lines: pyttsx3 writes each line to a WAV, read back as a Clip.
+"""Text to Clip for the speaker: a cache in front of a speech engine in a process of its own.
 
-pyttsx3's `runAndWait` has been seen to hang on repeated calls; so one worker thread owns the
-engine and only renders files (espeak-ng takes ~10 ms a line), a watchdog replaces a worker that
-hangs or dies, and rendered lines are cached.
-
-pyttsx3 2.99's espeak driver runs espeak-ng in its asynchronous mode, which needs care (measured
-with espeak-ng 1.51, and read in both sources):
-
-- `runAndWait` returns before espeak has finished (the WAV may be missing or half written), so a
-  render waits for the engine's "finished-utterance" notification. That notification comes from
-  espeak's own thread, from inside the driver's callback, before the driver and espeak are done
-  with the line; so the engine is not touched again until espeak is idle (`EspeakEngine`).
-- every `runAndWait` ends in the driver's `stop()`, which calls `espeak_Cancel` whenever espeak is
-  busy; and espeak is busy right after a property is set (`espeak_SetParameter` is itself a
-  queued command in this mode). `espeak_Cancel` resets every speech parameter to its value when
-  the previous line started: the rate just set was silently undone (a line at 260 words a minute
-  came out at the 120 of the line before), and the cancel the driver then kept pending cancelled
-  the next line it started (finished with completed=False, an empty WAV). So the driver's `stop()`
-  may cancel only a line it is speaking (`EspeakEngine`), which at that point it never is; an
-  empty render is still retried.
+espeak-ng, started a second time in one process, now and then crashes that process (a segmentation
+fault in its synthesizer: 2 of 3 runs of 1500 lines with a new engine every 200 lines); and a
+new engine is what replaces one that hung or failed. So the engine (engine.py) renders in a child
+process, and a line it cannot render, within SYNTH_TIMEOUT or at all, ends that process: a new
+one renders the line again. A second failure on the same line is an AudioError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import multiprocessing
 import queue
+import signal
 import tempfile
 import threading
-import time
-import wave
 from collections import OrderedDict
-from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol
 
-import numpy as np
-
+from voicecoach.audio.engine import (
+    ENGINE_FIX,
+    SYNTH_TIMEOUT,
+    Clip,
+    EngineFactory,
+    Job,
+    SynthWorker,
+    pyttsx3_engine,
+)
 from voicecoach.errors import AudioError
 
 logger = logging.getLogger(__name__)
 
-SYNTH_TIMEOUT = 5.0
-"""Seconds a line may take to render before the engine counts as hung and is replaced."""
+START_SECONDS = 30.0
+"""How long a new process may take to start (Python and its imports; the engine's timeout counts
+from then on)."""
 CACHE_LINES = 256
 """Rendered lines kept in memory (a few seconds of 22 kHz audio each)."""
-TRIM_LEVEL = 64
-"""int16 units: quieter than this at either end of a rendered line counts as silence."""
-KEEP_MS = 30
-"""Milliseconds of that silence kept at each end, so words do not start or stop abruptly."""
-RENDER_TRIES = 3
-"""Renders of one line on the same engine before the engine counts as broken."""
-IDLE_POLL = 0.001
-"""Seconds between two looks at whether espeak is idle (it goes idle ~1 ms after a line)."""
-ENGINE_FIX = "install espeak-ng with `sudo apt-get install espeak-ng`"
+
+Line = tuple[str, str | None, int | None]
+"""What to render: text, voice, words per minute."""
 
 
-class TtsEngine(Protocol):
-    """The part of a pyttsx3 Engine the speaker uses."""
+class SynthProcess:
+    """A SynthWorker in a child process: each line goes down a pipe and its Clip comes back."""
 
-    def setProperty(self, name: str, value: object) -> None: ...
+    def __init__(self, factory: EngineFactory, timeout: float) -> None:
+        context = multiprocessing.get_context("spawn")  # forking a process with audio threads
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=serve, name="speech-engine", daemon=True,
+                                        args=(child, factory, timeout, logging.getLogger().level))
+        self._process.start()
+        child.close()
+        self._lines: queue.Queue[tuple[Line, futures.Future[Clip]] | None] = queue.Queue()
+        self.started = threading.Event()
+        """Set once the process has said it is ready, or has ended."""
+        threading.Thread(target=self._run, name="tts-pipe", daemon=True).start()
 
-    def getProperty(self, name: str) -> object: ...
-
-    def save_to_file(self, text: str, filename: str) -> None: ...
-
-    def runAndWait(self) -> None: ...
-
-    def connect(self, topic: str, cb: Callable[..., object]) -> object: ...
-
-
-EngineFactory = Callable[[], TtsEngine]
-
-_ENGINES: list[TtsEngine] = []
-"""Every pyttsx3 engine made, kept for the life of the process: the espeak driver shares one C
-callback per process, which a garbage-collected engine unregisters (silencing its successor)."""
-
-
-def pyttsx3_engine() -> TtsEngine:
-    """A new pyttsx3 engine (never pyttsx3.init()'s cached one: a hung engine must be replaced)."""
-    import pyttsx3
-
-    engine: TtsEngine = pyttsx3.Engine()
-    _ENGINES.append(engine)
-    driver_module = getattr(getattr(engine, "proxy", None), "_module", None)
-    if driver_module is not None:
-        # The espeak driver print()s "Audio saved to ..." on every save_to_file, and stdout
-        # carries the CLI's results: send the driver's prints to the debug log instead.
-        driver_module.print = _driver_print
-    espeak = getattr(driver_module, "_espeak", None)
-    if espeak is None:  # another driver (not Linux)
-        return engine
-    return EspeakEngine(engine, espeak)
-
-
-def _driver_print(*args: object, **_: object) -> None:
-    logger.debug("pyttsx3: %s", " ".join(map(str, args)))
-
-
-class EspeakEngine:
-    """A pyttsx3 engine on the espeak driver, made safe to render one line after another.
-
-    See the module doc: each call first waits until espeak is idle (so the previous line's
-    callback has returned and every queued command has run), and the driver's `stop()` at the end
-    of each `runAndWait` no longer cancels anything unless a line is being spoken.
-    """
-
-    def __init__(self, engine: TtsEngine, espeak: Any, timeout: float = SYNTH_TIMEOUT) -> None:
-        self._engine = engine
-        self._espeak = espeak
-        self._timeout = timeout
-        driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-        if driver is not None:
-            cancel = driver.stop
-
-            def stop() -> None:
-                if getattr(driver, "_speaking", True):
-                    cancel()
-
-            driver.stop = stop
-
-    def setProperty(self, name: str, value: object) -> None:
-        self._wait_idle()
-        self._engine.setProperty(name, value)
-
-    def getProperty(self, name: str) -> object:
-        self._wait_idle()
-        return self._engine.getProperty(name)
-
-    def save_to_file(self, text: str, filename: str) -> None:
-        self._wait_idle()
-        self._engine.save_to_file(text, filename)
-
-    def runAndWait(self) -> None:
-        self._wait_idle()
-        self._engine.runAndWait()
-
-    def connect(self, topic: str, cb: Callable[..., object]) -> object:
-        return self._engine.connect(topic, cb)
-
-    def _wait_idle(self) -> None:
-        """Until espeak has run every command queued so far (lines, settings) and is idle."""
-        deadline = time.monotonic() + self._timeout
-        while self._espeak.IsPlaying():
-            if time.monotonic() > deadline:
-                raise TimeoutError("espeak stayed busy")
-            time.sleep(IDLE_POLL)
-
-
-@dataclass(frozen=True)
-class Clip:
-    """A rendered line."""
-
-    pcm: bytes
-    """16-bit signed little-endian mono."""
-    rate: int
-    """Hertz."""
-
-    @property
-    def seconds(self) -> float:
-        return len(self.pcm) / 2 / self.rate
-
-
-def read_clip(path: Path) -> Clip:
-    """A 16-bit WAV file as a mono Clip, trimmed of the engine's leading and trailing silence."""
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2:
-            raise AudioError(f"{path}: the speech engine wrote {8 * wav.getsampwidth()}-bit "
-                             "audio; only 16-bit is supported.")
-        rate, channels = wav.getframerate(), wav.getnchannels()
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
-    mono = samples.reshape(-1, channels).mean(axis=1) if channels > 1 else samples
-    return Clip(trim(np.asarray(mono, dtype="<i2"), rate).tobytes(), rate)
-
-
-def trim(samples: np.ndarray, rate: int) -> np.ndarray:
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > TRIM_LEVEL)
-    if not len(loud):
-        return samples[:0]
-    keep = rate * KEEP_MS // 1000
-    return samples[max(0, loud[0] - keep) : loud[-1] + keep]
-
-
-@dataclass(frozen=True)
-class _Job:
-    text: str
-    voice: str | None
-    rate: int | None
-    path: Path
-    result: futures.Future[Clip]
-
-
-class SynthWorker:
-    """One daemon thread that creates one engine and renders jobs with it, one at a time."""
-
-    def __init__(self, factory: EngineFactory, timeout: float = SYNTH_TIMEOUT) -> None:
-        self._factory = factory
-        self._timeout = timeout
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self._settings: tuple[str | None, int | None] = (None, None)
-        self._finished = threading.Event()
-        self._completed = False
-        self._thread = threading.Thread(target=self._run, name="tts-engine", daemon=True)
-        self._thread.start()
-
-    def submit(self, job: _Job) -> None:
-        self._jobs.put(job)
+    def render(self, line: Line) -> futures.Future[Clip]:
+        result: futures.Future[Clip] = futures.Future()
+        self._lines.put((line, result))
+        return result
 
     def retire(self) -> None:
-        """Let the thread end after its current job (if it ever finishes it)."""
-        self._jobs.put(None)
+        """End the process now, whatever it is doing."""
+        self._lines.put(None)
+        self._process.kill()
 
     def _run(self) -> None:
-        engine: TtsEngine | None = None
-        error: BaseException | None = None
-        try:
-            engine = self._factory()
-            engine.connect("finished-utterance", self._on_finished)
-        except Exception as exc:
-            engine, error = None, exc
-        while (job := self._jobs.get()) is not None:
-            if engine is None:
-                job.result.set_exception(error or RuntimeError("no engine"))
+        with contextlib.suppress(EOFError, OSError):  # if it ended, every line will say so
+            self._conn.recv()
+        self.started.set()
+        while (item := self._lines.get()) is not None:
+            line, result = item
+            try:
+                self._conn.send(line)
+                ok, answer = self._conn.recv()
+            except (EOFError, OSError):
+                self._process.join(timeout=1.0)
+                result.set_exception(RuntimeError(
+                    f"its process ended (exit code {self._process.exitcode})"))
+                continue
+            if ok:
+                result.set_result(answer)
             else:
-                self._render(engine, job)
-
-    def _on_finished(self, completed: bool = True, **_: object) -> None:
-        self._completed = completed
-        self._finished.set()
-
-    def _render(self, engine: TtsEngine, job: _Job) -> None:
-        try:
-            if (job.voice, job.rate) != self._settings:
-                configure(engine, job.voice, job.rate)
-                self._settings = (job.voice, job.rate)
-            for attempt in range(1, RENDER_TRIES + 1):
-                clip = self._render_once(engine, job)
-                if clip is not None:
-                    job.result.set_result(clip)
-                    return
-                logger.debug("render %d of %r came back empty", attempt, job.text)
-            raise RuntimeError(f"no audio after {RENDER_TRIES} tries")
-        except Exception as exc:
-            job.result.set_exception(exc)
-
-    def _render_once(self, engine: TtsEngine, job: _Job) -> Clip | None:
-        """The rendered line, or None when the engine cancelled it or wrote no audio."""
-        self._finished.clear()
-        job.path.unlink(missing_ok=True)
-        engine.save_to_file(job.text, str(job.path))
-        engine.runAndWait()
-        if not self._finished.wait(self._timeout):
-            raise TimeoutError("the engine never finished the line")
-        if not self._completed or not job.path.exists():
-            return None
-        clip = read_clip(job.path)
-        return clip if clip.pcm else None
+                result.set_exception(RuntimeError(answer))
+        self._conn.close()
 
 
-def configure(engine: TtsEngine, voice: str | None, rate: int | None) -> None:
-    """Apply voice and words-per-minute, for the lines rendered from now on (pyttsx3 may queue
-    these until the next runAndWait, which applies them before it starts the line)."""
-    if voice is not None:
-        engine.setProperty("voice", voice)
-    if rate is not None:
-        engine.setProperty("rate", rate)
+def serve(conn: Connection, factory: EngineFactory, timeout: float, level: int) -> None:
+    """The child process: renders each line it is sent, answering (True, Clip) or (False, why),
+    until the pipe closes. Ctrl+C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=level, format="voicecoach: %(message)s")
+    worker = SynthWorker(factory, timeout)
+    conn.send((True, "ready"))
+    with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
+        for n in itertools.count():
+            try:
+                text, voice, rate = conn.recv()
+            except (EOFError, OSError):
+                return
+            job = Job(text, voice, rate, Path(tmp, f"line-{n}.wav"), futures.Future())
+            worker.submit(job)
+            try:
+                answer: tuple[bool, Clip | str] = (True, job.result.result())
+            except Exception as exc:
+                answer = (False, str(exc))
+            finally:
+                job.path.unlink(missing_ok=True)
+            try:
+                conn.send(answer)
+            except OSError:
+                return
 
 
 class Synthesizer:
-    """Text to Clip: a cache in front of a SynthWorker that is replaced when it hangs or fails."""
+    """Text to Clip: a cache in front of a SynthProcess that is replaced when it hangs or fails.
+    The factory runs in the child process, so it must be picklable (a module-level function)."""
 
     def __init__(self, factory: EngineFactory = pyttsx3_engine,
                  timeout: float = SYNTH_TIMEOUT) -> None:
         self._factory = factory
         self._timeout = timeout
-        self._worker = SynthWorker(factory, timeout)
-        self._cache: OrderedDict[tuple[str, str | None, int | None], Clip] = OrderedDict()
+        self._worker = SynthProcess(factory, timeout)
+        self._cache: OrderedDict[Line, Clip] = OrderedDict()
         self._lock = threading.Lock()
-        self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
-        self._names = itertools.count()
         self.hits = 0
         self.misses = 0
         self.restarts = 0
-        """Workers replaced because they hung or failed."""
+        """Processes replaced because they hung, failed or crashed."""
 
     def clip(self, text: str, voice: str | None = None, rate: int | None = None) -> Clip:
         key = (text, voice, rate)
@@ -294,40 +142,36 @@ class Synthesizer:
                 self._cache.move_to_end(key)
                 return self._cache[key]
             self.misses += 1
-            clip = self._render_with_retry(text, voice, rate)
+            clip = self._render_with_retry(key)
             self._cache[key] = clip
             if len(self._cache) > CACHE_LINES:
                 self._cache.popitem(last=False)
             return clip
 
-    def _render_with_retry(self, text: str, voice: str | None, rate: int | None) -> Clip:
+    def _render_with_retry(self, line: Line) -> Clip:
         try:
-            return self._render(text, voice, rate)
+            return self._render(line)
         except Exception as exc:
-            logger.warning("speech engine failed on %r (%s); starting a new one", text, exc)
+            logger.warning("speech engine failed on %r (%s); starting a new one", line[0], exc)
             self._restart()
         try:
-            return self._render(text, voice, rate)
+            return self._render(line)
         except Exception as exc:
-            raise AudioError(f"The speech engine failed twice on {text!r} ({exc}); "
+            raise AudioError(f"The speech engine failed twice on {line[0]!r} ({exc}); "
                              f"{ENGINE_FIX}.") from exc
 
-    def _render(self, text: str, voice: str | None, rate: int | None) -> Clip:
-        path = Path(self._dir.name) / f"line-{next(self._names)}.wav"
-        job = _Job(text, voice, rate, path, futures.Future())
-        self._worker.submit(job)
+    def _render(self, line: Line) -> Clip:
+        if not self._worker.started.wait(START_SECONDS):
+            raise TimeoutError(f"its process did not start within {START_SECONDS:g} s")
         try:
-            return job.result.result(timeout=self._timeout)
+            return self._worker.render(line).result(timeout=self._timeout)
         except futures.TimeoutError:
             raise TimeoutError(f"no answer within {self._timeout:g} s") from None
-        finally:
-            path.unlink(missing_ok=True)
 
     def _restart(self) -> None:
         self._worker.retire()
-        self._worker = SynthWorker(self._factory, self._timeout)
+        self._worker = SynthProcess(self._factory, self._timeout)
         self.restarts += 1
 
     def close(self) -> None:
         self._worker.retire()
-        self._dir.cleanup()
