@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
+import os
 import queue
 import signal
 import tempfile
@@ -48,11 +49,12 @@ Line = tuple[str, str | None, int | None]
 class SynthProcess:
     """A SynthWorker in a child process: each line goes down a pipe and its Clip comes back."""
 
-    def __init__(self, factory: EngineFactory, timeout: float) -> None:
+    def __init__(self, factory: EngineFactory, timeout: float, folder: Path) -> None:
         context = multiprocessing.get_context("spawn")  # forking a process with audio threads
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=serve, name="speech-engine", daemon=True,
-                                        args=(child, factory, timeout, logging.getLogger().level))
+        self._process = context.Process(
+            target=serve, name="speech-engine", daemon=True,
+            args=(child, factory, timeout, folder, logging.getLogger().level))
         self._process.start()
         child.close()
         self._lines: queue.Queue[tuple[Line, futures.Future[Clip]] | None] = queue.Queue()
@@ -91,31 +93,32 @@ class SynthProcess:
         self._conn.close()
 
 
-def serve(conn: Connection, factory: EngineFactory, timeout: float, level: int) -> None:
-    """The child process: renders each line it is sent, answering (True, Clip) or (False, why),
-    until the pipe closes. Ctrl+C is the parent's to handle."""
+def serve(conn: Connection, factory: EngineFactory, timeout: float, folder: Path,
+          level: int) -> None:
+    """The child process: renders each line it is sent (to a WAV in folder, which the parent
+    removes, as a killed process cannot), answering (True, Clip) or (False, why), until the pipe
+    closes. Ctrl+C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=level, format="voicecoach: %(message)s")
     worker = SynthWorker(factory, timeout)
     conn.send((True, "ready"))
-    with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
-        for n in itertools.count():
-            try:
-                text, voice, rate = conn.recv()
-            except (EOFError, OSError):
-                return
-            job = Job(text, voice, rate, Path(tmp, f"line-{n}.wav"), futures.Future())
-            worker.submit(job)
-            try:
-                answer: tuple[bool, Clip | str] = (True, job.result.result())
-            except Exception as exc:
-                answer = (False, str(exc))
-            finally:
-                job.path.unlink(missing_ok=True)
-            try:
-                conn.send(answer)
-            except OSError:
-                return
+    for n in itertools.count():
+        try:
+            text, voice, rate = conn.recv()
+        except (EOFError, OSError):
+            return
+        job = Job(text, voice, rate, folder / f"line-{os.getpid()}-{n}.wav", futures.Future())
+        worker.submit(job)
+        try:
+            answer: tuple[bool, Clip | str] = (True, job.result.result())
+        except Exception as exc:
+            answer = (False, str(exc))
+        finally:
+            job.path.unlink(missing_ok=True)
+        try:
+            conn.send(answer)
+        except OSError:
+            return
 
 
 class Synthesizer:
@@ -126,7 +129,8 @@ class Synthesizer:
                  timeout: float = SYNTH_TIMEOUT) -> None:
         self._factory = factory
         self._timeout = timeout
-        self._worker = SynthProcess(factory, timeout)
+        self._dir = tempfile.TemporaryDirectory(prefix="voicecoach-tts-")
+        self._worker = SynthProcess(factory, timeout, Path(self._dir.name))
         self._cache: OrderedDict[Line, Clip] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -170,8 +174,9 @@ class Synthesizer:
 
     def _restart(self) -> None:
         self._worker.retire()
-        self._worker = SynthProcess(self._factory, self._timeout)
+        self._worker = SynthProcess(self._factory, self._timeout, Path(self._dir.name))
         self.restarts += 1
 
     def close(self) -> None:
         self._worker.retire()
+        self._dir.cleanup()
