@@ -67,8 +67,8 @@ def test_a_word_streams_as_partial_then_final(recognizer: VoskRecognizer) -> Non
 def test_partials_grow_with_the_phrase_and_are_only_sent_when_they_change(
         recognizer: VoskRecognizer) -> None:
     heard = list(hear(recognizer, ko("잠깐 멈춰")))
-    partials = [h.text for h in heard if not h.final]
-    assert partials[0] == "잠깐"
+    partials = [(h.text, h.settled) for h in heard if not h.final]
+    assert partials[0][0] == "잠깐"
     assert all(a != b for a, b in itertools.pairwise(partials))
     assert heard[-1] == Hypothesis("잠깐 멈춰", final=True)
 
@@ -86,6 +86,23 @@ def test_the_model_ends_the_utterance_itself_after_trailing_silence(
     else:
         pytest.fail("the model did not end the utterance on its own")
     assert recognizer.finish() is None
+
+
+def test_a_word_followed_by_quiet_is_settled_before_the_utterance_ends(
+        recognizer: VoskRecognizer) -> None:
+    """Pain, stop and pause are acted on then: 0.15 s of quiet, not the model's 0.5 s."""
+    pcm = synthesize("멈춰", voice="ko", trail=0.0) + room(1.5, seed=4)
+    speech_end = len(pcm) / 32000 - 1.5
+    heard = []
+    for i, chunk in enumerate(chunks(pcm, 320)):  # 10 ms chunks
+        found = recognizer.accept(chunk)
+        if found:
+            heard.append(((i + 1) * 0.01, found))
+    settled = [(at, h) for at, h in heard if h.settled]
+    final = [(at, h) for at, h in heard if h.final]
+    assert settled and settled[0][1] == Hypothesis("멈춰", final=False, settled=True)
+    assert final and settled[0][0] < final[0][0] - 0.2
+    assert settled[0][0] - speech_end < 0.35
 
 
 def test_two_utterances_in_one_stream_give_two_finals(recognizer: VoskRecognizer) -> None:

@@ -36,6 +36,7 @@ from pathlib import Path
 import pocketsphinx
 
 from voicecoach.audio.denoise import make_denoiser
+from voicecoach.audio.quiet import SETTLED_SECONDS, QuietClock
 from voicecoach.errors import ModelError
 from voicecoach.ports import SAMPLE_RATE, Hypothesis
 
@@ -54,11 +55,6 @@ VAD_RATIO = 0.7
 """Share of that window that must be silence to end an utterance (or speech to start one)."""
 VAD_MODE = 0
 """Aggressiveness of the endpointer's voice activity detector, 0 (loose) to 3 (strict)."""
-QUIET_VAD_MODE = 2
-"""The same, of the detector that tells when the newest word is followed by quiet (SETTLED_SECONDS):
-on 300 spoken development utterances a word was settled 55 to 65 ms sooner than with 0 (pain, stop
-and pause acted on at a median of 260 ms after the end of speech, against 315 and 325), with as
-many right; 3 was sooner still, and 1.7 points fewer were right."""
 PHONES = ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
           "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T",
           "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"]
@@ -68,9 +64,6 @@ VOICELESS = {"P", "T", "K", "F", "TH"}
 SENTENCE = ("<s>", "</s>")
 FILLER_MARKS = ("<", "[NOISE]", "[SPEECH]", "+")
 """Silence and noise words of the acoustic model, left out of hypotheses."""
-SETTLED_SECONDS = 0.15
-"""Silence (by the Endpointer's voice activity detector) that settles the newest word of a partial
-result (Hypothesis.settled): "stop" is acted on then, not once the utterance ends."""
 MIN_FRAMES = 4
 """10 ms frames: a one-phone word spoken faster than this is noise (its HMM allows 3)."""
 
@@ -89,9 +82,7 @@ class SphinxRecognizer:
         self._endpointer = self._new_endpointer()
         self._window: deque[bytes] = deque(maxlen=self.held_frames())
         """The latest frames, not yet given to the decoder: what the Endpointer holds back."""
-        self._voice = pocketsphinx.Vad(QUIET_VAD_MODE, SAMPLE_RATE, self._endpointer.frame_length)
-        self._quiet = 0
-        """Frames of silence since the last frame of speech."""
+        self._quiet = QuietClock()
         self._pending = b""
         self._in_utterance = False
         self._partial: tuple[str, bool] = ("", False)
@@ -133,12 +124,12 @@ class SphinxRecognizer:
         utterances begin (its window is then decoded) and end. A pause longer than
         SETTLED_SECONDS is held back, and decoded only if speech comes back within a window."""
         self._window.append(frame)
-        self._quiet = 0 if self._voice.is_speech(frame) else self._quiet + 1
+        self._quiet.hear(frame)
         speech = self._endpointer.process(frame) is not None
         if not (speech or self._in_utterance):
             return None
         partial = None
-        if not self._in_utterance or self._quiet * self._endpointer.frame_length <= SETTLED_SECONDS:
+        if not self._in_utterance or self._quiet.seconds <= SETTLED_SECONDS:
             partial = self._feed(b"".join(self._window))
             self._window.clear()
         if not self._endpointer.in_speech:
@@ -151,7 +142,7 @@ class SphinxRecognizer:
             self._in_utterance, self._partial = True, ("", False)
         self._decoder.process_raw(speech)
         text = self._text()
-        settled = self._quiet * self._endpointer.frame_length >= SETTLED_SECONDS
+        settled = self._quiet.settled
         if text and (text, settled) != self._partial:
             self._partial = text, settled
             return Hypothesis(text, final=False, settled=settled)

@@ -8,7 +8,9 @@ symbol table of ``graph/Gr.fst``.
 
 Endpointing: vosk 0.3.45 (the newest on PyPI) has no SetEndpointerMode/SetEndpointerDelays; an
 utterance ends by the Kaldi rules of the model's ``conf/model.conf`` (for the small models: 0.5 s of
-trailing silence once the grammar can end). Newer vosk versions get shorter delays set here.
+trailing silence once the grammar can end). Newer vosk versions get shorter delays set here. A
+partial result is sent again, settled, once SETTLED_SECONDS of quiet follow it (quiet.py), so that
+"stop" or "it hurts" is acted on well before the utterance ends.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import vosk
 
+from voicecoach.audio.quiet import QuietClock
 from voicecoach.errors import ModelError
 from voicecoach.ports import SAMPLE_RATE, Hypothesis
 
@@ -50,16 +53,20 @@ class VoskRecognizer:
                                                 json.dumps(self.grammar, ensure_ascii=False))
         tune_endpointer(self._recognizer)
         self._partial = ""
+        self._settled = False
+        self._quiet = QuietClock()
 
     def accept(self, pcm: bytes) -> Hypothesis | None:
-        """Feed a chunk; a final hypothesis when Kaldi ends the utterance, else a changed
-        partial one, else None."""
+        """Feed a chunk; a final hypothesis when Kaldi ends the utterance, else a partial one
+        that changed or has just been settled by quiet, else None."""
+        self._quiet.hear(pcm)
         if self._recognizer.AcceptWaveform(pcm):
             return self._final(self._recognizer.Result())
         text = self._clean(_field(self._recognizer.PartialResult(), "partial"))
-        if text and text != self._partial:
-            self._partial = text
-            return Hypothesis(text, final=False)
+        settled = self._quiet.settled
+        if text and (text, settled) != (self._partial, self._settled):
+            self._partial, self._settled = text, settled
+            return Hypothesis(text, final=False, settled=settled)
         return None
 
     def finish(self) -> Hypothesis | None:
@@ -68,7 +75,7 @@ class VoskRecognizer:
 
     def _final(self, result: str) -> Hypothesis | None:
         text = self._clean(_field(result, "text"))
-        heard, self._partial = bool(text or self._partial), ""
+        heard, self._partial, self._settled = bool(text or self._partial), "", False
         log.debug("final: %r", text)
         return Hypothesis(text, final=True) if heard else None
 
