@@ -63,6 +63,8 @@ class Trial:
     """Seconds of processor time spent decoding."""
     audio: float
     """Seconds of audio."""
+    as_pain: bool
+    """What was acted on was taken for pain (and ended the session)."""
 
 
 def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
@@ -128,7 +130,9 @@ def measure(cases: list[dict[str, Any]], voices: tuple[str, ...], snr: float | N
         pcm = with_noise(clean, snr, seed=n)
         audio = len(pcm) / 2 / RATE
         text, delay, spent = run_one(recognizer, matcher, pcm, speech_end(clean))
-        trials.append(Trial(case, text, judge(matcher, case, text), delay, spent, audio))
+        found = matcher.match(text) if text else None
+        trials.append(Trial(case, text, judge(matcher, case, text), delay, spent, audio,
+                            found is not None and found.intent == "report_pain"))
     return trials
 
 
@@ -146,6 +150,7 @@ def summary(trials: list[Trial]) -> dict[str, float]:
         "rejected": share([t for t in trials if not t.case["intent"]]),
         "pain": share(pain),
         "pain_missed": sum(not t.right for t in pain),
+        "taken_for_pain": statistics.mean(t.as_pain for t in trials if t not in pain),
         "delay_median_ms": 1000 * statistics.median(other) if other else float("nan"),
         "urgent_delay_median_ms": 1000 * statistics.median(urgent) if urgent else float("nan"),
         "rtf": sum(t.decode for t in trials) / sum(t.audio for t in trials),
@@ -190,7 +195,8 @@ def main(limit: int | None = None) -> Results:
             r = results[family][label] = summary(measure(cases, voices, snr, f"{family} {label}"))
             print(f"spoken, {family}, {label:5}: {r['all']:.1%} right ({r['in_domain']:.1%} of "
                   f"commands, {r['rejected']:.1%} of others rejected), pain {r['pain']:.1%} "
-                  f"({r['pain_missed']:.0f} missed), delay median {r['delay_median_ms']:.0f} ms, "
+                  f"({r['pain_missed']:.0f} missed), no pain taken for pain "
+                  f"{r['taken_for_pain']:.1%}, delay median {r['delay_median_ms']:.0f} ms, "
                   f"pain/stop/pause {r['urgent_delay_median_ms']:.0f} ms, RTF {r['rtf']:.3f}")
     out = Path(__file__).parent.parent / "docs" / "accuracy_noise.png"
     plot(results, out)
