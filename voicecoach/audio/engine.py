@@ -194,7 +194,7 @@ class SynthWorker:
     def __init__(self, factory: EngineFactory, timeout: float = SYNTH_TIMEOUT) -> None:
         self._factory = factory
         self._timeout = timeout
-        self._jobs: queue.Queue[Job | None] = queue.Queue()
+        self._jobs: queue.Queue[Job] = queue.Queue()
         self._settings: tuple[str | None, int | None] = (None, None)
         self._finished = threading.Event()
         self._completed = False
@@ -204,10 +204,6 @@ class SynthWorker:
     def submit(self, job: Job) -> None:
         self._jobs.put(job)
 
-    def retire(self) -> None:
-        """Let the thread end after its current job (if it ever finishes it)."""
-        self._jobs.put(None)
-
     def _run(self) -> None:
         engine: TtsEngine | None = None
         error: BaseException | None = None
@@ -216,7 +212,7 @@ class SynthWorker:
             engine.connect("finished-utterance", self._on_finished)
         except Exception as exc:
             engine, error = None, exc
-        while (job := self._jobs.get()) is not None:
+        while job := self._jobs.get():
             if engine is None:
                 job.result.set_exception(error or RuntimeError("no engine"))
             else:
