@@ -64,11 +64,6 @@ VOICELESS = {"P", "T", "K", "F", "TH"}
 SENTENCE = ("<s>", "</s>")
 FILLER_MARKS = ("<", "[NOISE]", "[SPEECH]", "+")
 """Silence and noise words of the acoustic model, left out of hypotheses."""
-MAX_HMMS = 2000
-"""Most HMMs the search keeps active in a frame (pocketsphinx's maxhmmpf; its default 30000). Noise
-keeps many paths alive: on 200 spoken development utterances at 10 dB SNR this took the decoder's
-real-time factor from 0.219 to 0.171 and changed no result, nor any in a quiet room (1000: 0.158,
-and one pain phrase fewer caught)."""
 MIN_FRAMES = 4
 """10 ms frames: a one-phone word spoken faster than this is noise (its HMM allows 3)."""
 
@@ -198,8 +193,7 @@ def _decoder(sentences: list[str], garbage: bool) -> pocketsphinx.Decoder:
         lm_path.write_text(arpa(kept, [UNK] if garbage else []), encoding="utf-8")
         try:
             return pocketsphinx.Decoder(hmm=pocketsphinx.get_model_path("en-us/en-us"),
-                                        dict=str(dict_path), lm=str(lm_path), loglevel="FATAL",
-                                        maxhmmpf=MAX_HMMS)
+                                        dict=str(dict_path), lm=str(lm_path), loglevel="FATAL")
         except (RuntimeError, ValueError) as exc:
             raise ModelError("pocketsphinx could not load its bundled English model; reinstall "
                              "it with: pip install --force-reinstall pocketsphinx") from exc
