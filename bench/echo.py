@@ -191,8 +191,8 @@ def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:
 
 
 def render(synth: Synthesizer, texts: set[str], rate: int | None) -> dict[str, bytes]:
-    """Each line in the speaker's own voice at rate, as 16 kHz PCM. One Synthesizer for every
-    rate: a second speech engine in one process crashes espeak-ng now and then."""
+    """Each line in the speaker's own voice at rate, as 16 kHz PCM, rendered by synth (one for
+    every rate: one speech engine process, started once)."""
     out = {}
     for text in sorted(texts):
         clip = synth.clip(" ".join(text.split()), None, rate)

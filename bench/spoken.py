@@ -150,7 +150,8 @@ def summary(trials: list[Trial]) -> dict[str, float]:
         "rejected": share([t for t in trials if not t.case["intent"]]),
         "pain": share(pain),
         "pain_missed": sum(not t.right for t in pain),
-        "taken_for_pain": statistics.mean(t.as_pain for t in trials if t not in pain),
+        "taken_for_pain": statistics.mean(t.as_pain for t in trials
+                                          if t.case["intent"] != "report_pain"),
         "delay_median_ms": 1000 * statistics.median(other) if other else float("nan"),
         "urgent_delay_median_ms": 1000 * statistics.median(urgent) if urgent else float("nan"),
         "rtf": sum(t.decode for t in trials) / sum(t.audio for t in trials),
