@@ -49,7 +49,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
     p.add_argument("--no-speech", action="store_true", help="print only; no voice output")
     p.add_argument("--echo-cancel", action=argparse.BooleanOptionalAction, default=True,
-                   help="take the coach's own voice out of the microphone (default: on)")
+                   help="take the coach's own voice out of the microphone (default: on; turn "
+                        "it off with headphones only)")
     p.add_argument("--voice", help="speech engine voice, such as en-us")
     p.add_argument("--rate", type=int, help="speaking rate in words per minute")
     p.add_argument("--brief", choices=BRIEF,

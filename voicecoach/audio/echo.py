@@ -263,6 +263,7 @@ def make_canceller(playback: Playback | None) -> EchoCanceller | None:
     try:
         return EchoCanceller(playback)
     except Exception as exc:  # an import or native-library failure: listening must go on
-        logger.warning("echo cancellation is off (%s); the coach may hear its own voice more "
-                       "often: reinstall voicecoach to get it back", exc)
+        logger.warning("echo cancellation is off (%s); through a speaker the coach may take its "
+                       "own voice for pain and stop: use headphones, or reinstall voicecoach to "
+                       "get it back", exc)
         return None
