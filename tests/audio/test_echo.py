@@ -128,6 +128,7 @@ def test_a_canceller_that_cannot_load_leaves_listening_on_with_a_warning(
     with caplog.at_level(logging.WARNING):
         assert make_canceller(Playback()) is None
     assert "echo cancellation is off" in caplog.text
+    assert "use headphones, or reinstall voicecoach" in caplog.text  # how to be safe without it
 
 
 @needs_speech
