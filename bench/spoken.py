@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,8 @@ def measure(cases: list[dict[str, Any]], voices: tuple[str, ...], snr: float | N
 
 
 def summary(trials: list[Trial]) -> dict[str, float]:
-    def share(rows: list[Trial]) -> float:
-        return sum(t.right for t in rows) / len(rows) if rows else float("nan")
+    def share(rows: list[Trial], right: Callable[[Trial], bool] = lambda t: t.right) -> float:
+        return sum(map(right, rows)) / len(rows) if rows else float("nan")
 
     pain = [t for t in trials if t.case["intent"] == "report_pain"]
     urgent = [t.delay for t in trials if t.case["intent"] in URGENT and t.right and t.delay]
@@ -150,8 +151,8 @@ def summary(trials: list[Trial]) -> dict[str, float]:
         "rejected": share([t for t in trials if not t.case["intent"]]),
         "pain": share(pain),
         "pain_missed": sum(not t.right for t in pain),
-        "taken_for_pain": statistics.mean(t.as_pain for t in trials
-                                          if t.case["intent"] != "report_pain"),
+        "taken_for_pain": share([t for t in trials if t.case["intent"] != "report_pain"],
+                                lambda t: t.as_pain),
         "delay_median_ms": 1000 * statistics.median(other) if other else float("nan"),
         "urgent_delay_median_ms": 1000 * statistics.median(urgent) if urgent else float("nan"),
         "rtf": sum(t.decode for t in trials) / sum(t.audio for t in trials),

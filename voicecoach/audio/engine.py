@@ -212,7 +212,8 @@ class SynthWorker:
             engine.connect("finished-utterance", self._on_finished)
         except Exception as exc:
             engine, error = None, exc
-        while job := self._jobs.get():
+        while True:  # until the process ends
+            job = self._jobs.get()
             if engine is None:
                 job.result.set_exception(error or RuntimeError("no engine"))
             else:
