@@ -204,7 +204,7 @@ def test_scoring_only_the_sentences_that_could_win_scores_as_scoring_all(matcher
                                                                          text: str) -> None:
     """The coverage is worked out only where its bound could beat the best rapidfuzz score of the
     intent; working it out for every sentence gives the same best sentence and score."""
-    for heard in matcher._readings(matcher._tokens(text)):
+    for heard in matcher._readings(matcher.words(text)):
         found = {shape: matcher._shape_scores(form, texts)
                  for shape, texts in matcher._shapes.items()
                  if (form := heard.form(shape)) is not None}

@@ -146,12 +146,12 @@ class Hearing:
         """What of heard the coach's speech does not explain: all of it when it has a pain word
         the coach did not say (in any form: "hurt" for "hurts"); else the words the coach did not
         say, less unknown and pain words."""
-        words = self.matcher.words(heard)
-        said_pain = {self.matcher.pain_root(w) for w in self._said}
-        if any(self.matcher.pain_root(w) not in said_pain for w in self.matcher.pain_words(words)):
+        words, pain = self.matcher.words(heard), self.matcher.pain
+        said_pain = {pain.pain_root(w) for w in self._said}
+        if any(pain.pain_root(w) not in said_pain for w in pain.pain_words(words)):
             return heard
         return " ".join(w for w in words if not self._explained(w) and w != UNKNOWN
-                        and not self.matcher.is_pain_word(w))
+                        and not pain.is_pain_word(w))
 
     def _explained(self, word: str) -> bool:
         """The coach said word, or a word that looks nearly like it."""

@@ -2,26 +2,25 @@
 
 The recipe, in order:
 
-1. normalise: lower case, words only, a stutter said once ("p p pause", "my my back" -> "pause",
-   "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um", "okay
-   coach") removed, "me" before a body part as "my" ("me back's playing up"), and "not" with
-   the number or exercise after it dropped where another is said ("five seconds not ten", "not
-   the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the
-   bridge and do the clamshell"; not "skip the bridge and the clamshell");
-2. pain first: any pain word that is not part of a negation ("no pain", "doesn't hurt") is
-   ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation that a denial
-   before it or a word of change after it undoes is none: "i can't move without pain", "the pain's
-   gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my neck"), a
-   call for help said word for word (``help_calls`` in safety.yaml: "help help") and an inability
-   just before a body action (``inabilities`` and ``body_actions``: "i can't straighten up");
-   failing that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole
+1. normalise (words.py): lower case, words only, a stutter said once ("p p pause", "my my back" ->
+   "pause", "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um",
+   "okay coach") removed; then "me" before a body part as "my" ("me back's playing up"), and "not"
+   with the number or exercise after it dropped where another is said ("five seconds not ten", "not
+   the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the bridge
+   and do the clamshell"; not "skip the bridge and the clamshell");
+2. pain first (pain.py reads the words): any pain word that is not part of a negation ("no pain",
+   "doesn't hurt") is ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation
+   that a denial before it or a word of change after it undoes is none: "i can't move without pain",
+   "the pain's gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my
+   neck"), a call for help said word for word (``help_calls`` in safety.yaml: "help help") and an
+   inability just before a body action (``inabilities`` and ``body_actions``: "i can't straighten
+   up"); failing that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole
    utterance, or ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked
-   something when i came up"), unless the utterance is word for word an example sentence of
-   another intent ("my back is fine" is not "my back is sore") or, a part of one, opens one ("i
-   can't" of "i can't hear you"); an utterance that says nothing but where a body part is and
-   how it lies ("my back is flat": no loose likeness to "i strained my back" nor "my back felt
-   fine"), or is word for word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm
-   not sure"), is no intent;
+   something when i came up"), unless the utterance is word for word an example sentence of another
+   intent ("my back is fine" is not "my back is sore") or, a part of one, opens one ("i can't" of "i
+   can't hear you"); an utterance that says nothing but where a body part is and how it lies ("my
+   back is flat": no loose likeness to "i strained my back" nor "my back felt fine"), or is word for
+   word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm not sure"), is no intent;
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
    last word: in place of the last exercise or number said before it, if it opens with one
    ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
@@ -76,7 +75,6 @@ The recipe, in order:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -85,6 +83,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from voicecoach.intents import NUMBER_SLOTS, IntentSet
+from voicecoach.pain import PainReader
+from voicecoach.words import Normaliser, split, word_set
 
 CUTOFF = 80.0
 """Lowest similarity (0-100) of the best example sentence for a match."""
@@ -143,27 +143,8 @@ QUESTION_WORDS = 4
 QUESTION_MAX_WORDS = 12
 """Most words of that opening: each costs a full match."""
 
-INFLECTIONS = ("s", "es", "d", "ed", "ing", "ful", "ness", "y")
-"""Endings that keep a pain word of 4+ letters a pain word ("cramping", "twinged", "soreness")."""
-TENS = (20, 30, 40, 50, 60, 70, 80, 90)
-"""Values a unit word is added to: "twenty five" is 25."""
-UNDONE_BEFORE = 5
-"""Words before a negation a denial that undoes it may be: "i can't lift my leg without pain"."""
-UNDONE_AFTER = 2
-"""Words after a negation or a word of being well a word that undoes it may be: "it doesn't hurt
-any less", "my knee was fine until now"."""
 MEMO_SIZE = 4096
 """How many utterances the matcher remembers the meaning of (it forgets them all at once)."""
-REPEATED_WORDS = 3
-"""The longest run of words that, said twice in a row, is taken as said once."""
-DENIAL_WORDS = 3
-"""How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
-STUTTER_CHARS = 3
-"""The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
-knows."""
-TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
-REPEATS = re.compile(r"([a-z])\1+")
-"""A letter typed more than once in a row: a cry drawn out ("owww", "ouchhh") is the pain word."""
 
 
 @dataclass(frozen=True)
@@ -311,43 +292,24 @@ class _Heard:
 class Matcher:
     def __init__(self, intents: IntentSet) -> None:
         self.intents = intents
-        heard = {w for text in intents.expanded() for w in self._words(text)}
-        self._spelled = heard | {w for text in intents.fillers for w in self._words(text)}
-        self._fillers = sorted((self._words(f) for f in intents.fillers), key=len, reverse=True)
-        self._listened = {t for w in heard for t in self._tokens(w)}
+        self._norm = Normaliser(intents)
+        self.pain = PainReader(intents, self._norm)
+        """Pain in what was heard, word by word."""
+        self._listened = {t for w in self._norm.heard for t in self._norm.tokens(w)}
         """The words the recognizers listen for, as the matcher reads them."""
-        self._negations: dict[str, list[tuple[str, ...]]] = {}
-        """Negations by their first word, the longest first."""
-        for negation in sorted((self._tokens(n) for n in intents.pain_negations), key=len,
-                               reverse=True):
-            self._negations.setdefault(negation[0], []).append(negation)
-        self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
-        """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
-        self._asides = self._word_set(intents.refusal_asides)
-        self._joins = self._word_set(intents.exercise_joins)
-        self._wanting = self._word_set(intents.denial_asides)
-        self._one_after = self._word_set(intents.one_after)
-        self._feeling = self._word_set(intents.feeling_words)
-        self._being = self._word_set(intents.being_words)
-        self._hedges = [h for h in (self._tokens(" ".join(h)) for h in intents.well_hedges) if h]
-        self._refusals = [tuple(w for w in self._words(" ".join(r)) if w not in self._asides)
+        self._asides = word_set(intents.refusal_asides)
+        self._joins = word_set(intents.exercise_joins)
+        self._wanting = word_set(intents.denial_asides)
+        self._one_after = word_set(intents.one_after)
+        self._refusals = [tuple(w for w in split(" ".join(r)) if w not in self._asides)
                           for r in intents.refusals]
-        self._plural_refusals = [self._words(" ".join(r)) for r in intents.plural_refusals]
+        self._plural_refusals = [split(" ".join(r)) for r in intents.plural_refusals]
         self._any_refusals = [*self._refusals, *self._plural_refusals]
-        self._calls = [self._unfilled(self._words(call)) for call in intents.help_calls]
-        self._inabilities = [self._tokens(" ".join(i)) for i in intents.inabilities]
-        self._actions = [self._tokens(" ".join(a)) for a in intents.body_actions]
-        self._denials = {w for denial in intents.body_denials for w in self._words(denial)}
-        self._undo_before = {w for u in intents.negation_undoers_before for w in self._words(u)}
-        self._undo_well = {w for u in intents.well_undoers for w in self._words(u)}
-        self._undo_after = self._undo_well | {
-            w for u in intents.negation_undoers_after for w in self._words(u)}
-        self._uncertain = {" ".join(self._tokens(u)) for u in intents.uncertain}
-        self._body_questions = [self._words(" ".join(q)) for q in intents.body_questions]
-        self._corrections = sorted((self._words(" ".join(c)) for c in intents.corrections),
+        self._uncertain = {" ".join(self._norm.tokens(u)) for u in intents.uncertain}
+        self._corrections = sorted((split(" ".join(c)) for c in intents.corrections),
                                    key=len, reverse=True)
         self._aliases = {
-            " ".join(self._tokens(alias)): ex_id
+            " ".join(self._norm.tokens(alias)): ex_id
             for ex_id, aliases in intents.exercises.items()
             for alias in aliases
         }
@@ -358,7 +320,7 @@ class Matcher:
         self._fuzzy_vocabulary = sorted(w for w in self._vocabulary if len(w) >= FUZZY_CHARS)
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
-            t.intent == "report_pain" and self._has_pain_word(t.text.split()))]
+            t.intent == "report_pain" and self.pain.has_pain_word(t.text.split()))]
         # Sentences of one shape are compared with one form of the utterance, in one call each.
         self._shapes: dict[_Shape, list[str]] = {}
         self._places: list[tuple[_Template, _Shape, int, list[str]]] = []
@@ -377,9 +339,9 @@ class Matcher:
         self._memo: dict[tuple[str, bool], Match | None] = {}
         """What each utterance recently matched meant: a recognizer gives the same partial result
         over and over while a word is being heard."""
-        self._lead_ins = sorted({self._tokens(s) for name, words in LEAD_INS.items()
+        self._lead_ins = sorted({self._norm.tokens(s) for name, words in LEAD_INS.items()
                                  for s in intents.intents[name].sentences
-                                 if 0 < len(self._tokens(s)) <= words}, key=len, reverse=True)
+                                 if 0 < len(self._norm.tokens(s)) <= words}, key=len, reverse=True)
 
     def match(self, text: str, whole: bool = True) -> Match | None:
         """The intent of one utterance, or None when it is not for the coach. A part of one
@@ -394,21 +356,21 @@ class Matcher:
         return self._memo[key]
 
     def _match(self, text: str, whole: bool) -> Match | None:
-        tokens = self._mine(self._unrefused(self._unmeant(self._tokens(text))))
+        tokens = self._mine(self._unrefused(self._unmeant(self._norm.tokens(text))))
         if not tokens:
             return None
-        if (self._has_pain_word(tokens) or self._unable(tokens)
-                or (whole and self._cried_out(tokens))
-                or self._called_for_help(self._unfilled(self._words(text)))):
+        if (self.pain.has_pain_word(tokens) or self.pain.unable(tokens)
+                or (whole and self.pain.cried_out(tokens))
+                or self.pain.called_for_help(self._norm.unfilled(split(text)))):
             return Match("report_pain")
-        if " ".join(tokens) in self._uncertain or self._form_only(tokens):
+        if " ".join(tokens) in self._uncertain or self.pain.form_only(tokens):
             return None
         heard, scores = self._best_reading(tokens)
         pain = scores.pop("report_pain", (0.0, None))[0]
         if pain < PAIN_CUTOFF:
             pain = self._pain_span(tokens)
         exact = max((score for score, _ in scores.values()), default=0.0) >= 100.0
-        if (pain and not exact and not self._negated(tokens)
+        if (pain and not exact and not self.pain.negated(tokens)
                 and (whole or tokens not in self._openings)):
             return Match("report_pain", score=round(pain, 1))
         corrected = self._corrected(tokens)
@@ -416,8 +378,8 @@ class Matcher:
         if found:
             return found
         found = self._command(tokens, heard, scores, whole)
-        if (whole and (not found or found.intent in BODY_OUTRANKS) and not self._negated(tokens)
-                and (self._body_talk(tokens) or self._unwell(tokens))):
+        if (whole and (not found or found.intent in BODY_OUTRANKS) and not self.pain.negated(tokens)
+                and (self.pain.body_talk(tokens) or self.pain.unwell(tokens))):
             return Match("report_pain")
         return found
 
@@ -431,7 +393,7 @@ class Matcher:
             start = scores.pop("start_exercise")
             scores["next"] = max(scores.get("next", start), start, key=lambda score: score[0])
         found = self._decide(heard, scores)
-        if (found and self._denials.isdisjoint(words)
+        if (found and self.pain.denials.isdisjoint(words)
                 and self._countermanded(heard, found, scores)):
             return None
         found = (found or self._led_in(tokens) or self._tail(tokens)
@@ -450,11 +412,11 @@ class Matcher:
         words: "don't skip this one", "don't do twelve reps" (rule 6)."""
         template = scores[found.intent][1]
         sentence = template.text.split()
-        if found.intent not in COUNTERMANDED or self._denials.intersection(sentence):
+        if found.intent not in COUNTERMANDED or self.pain.denials.intersection(sentence):
             return False
         form = heard.form((template.exercise, template.number is not None, False)) or ""
         words = [w for w in form.split() if w not in self._wanting]
-        return any(word in self._denials and after in sentence
+        return any(word in self.pain.denials and after in sentence
                    for word, after in pairwise(words))
 
     def _points_elsewhere(self, heard: _Heard) -> bool:
@@ -543,7 +505,7 @@ class Matcher:
     def _mine(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """"me" as "my" just before a body part, where it opens the utterance or follows what
         was done to it: "me back's playing up", "i've done me back in"; not "call me back"."""
-        return tuple("my" if token == "me" and self._is_body_part(after)
+        return tuple("my" if token == "me" and self.pain.is_body_part(after)
                      and (not before or before == "done" or before.endswith("ed")) else token
                      for before, token, after
                      in zip(("", *tokens), tokens, (*tokens[1:], ""), strict=False))
@@ -569,126 +531,7 @@ class Matcher:
 
     def words(self, text: str) -> tuple[str, ...]:
         """text as the matcher compares it: lower-case words, numbers as digits, no fillers."""
-        return self._tokens(text)
-
-    def pain_words(self, words: Sequence[str]) -> list[str]:
-        """The pain words among words that no negation covers ("no pain" has none)."""
-        return [w for w in self._without_negations(words) if self.is_pain_word(w)]
-
-    def pain_root(self, token: str) -> str | None:
-        """The shortest pain word token is, or is with an ending of INFLECTIONS (or -ing for a
-        final e: "twinging"): "hurts" and "hurting" are "hurt"; "number" is not "numb", nor
-        "painless" "pain"; drawn out, "owww" and "hurtsss" are "ow" and "hurt"."""
-        roots = [w for w in self.intents.pain_words if token == w or (len(w) >= 4 and (
-            (token.startswith(w) and token[len(w):] in INFLECTIONS)
-            or (w.endswith("e") and token == f"{w[:-1]}ing")))]
-        if roots:
-            return min(roots, key=len)
-        plain = REPEATS.sub(r"\1", token)
-        return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
-
-    def _called_for_help(self, words: tuple[str, ...]) -> bool:
-        """A call for help, word for word, among words: "help help", "can you help me up"."""
-        return any(_remove(words, call) != words for call in self._calls)
-
-    def _unable(self, tokens: tuple[str, ...]) -> bool:
-        """An inability just before a body action: "i can't straighten up"."""
-        return any(tokens[at : at + len(inability)] == inability
-                   and any(tokens[at + len(inability) :][: len(action)] == action
-                           for action in self._actions)
-                   for at in range(len(tokens)) for inability in self._inabilities)
-
-    def _cried_out(self, tokens: tuple[str, ...]) -> bool:
-        """Body parts and nothing else but body links and a cry, "my" or a verdict: "ah my
-        neck", "my back", "ugh back back", "knee no good"; not "back", "i'm back" nor "my back
-        is fine"."""
-        cries, links = self.intents.pain_cries, self.intents.body_links
-        verdict = next((v for v in self.intents.body_verdicts if tokens[-len(v):] == v), ())
-        words = tokens[: len(tokens) - len(verdict)]
-        rest = [t for t in words if t not in cries and t not in links]
-        return (bool(rest) and all(self._is_body_part(t) for t in rest)
-                and (bool(verdict) or any(t in cries or t == "my" for t in words)))
-
-    def _body_talk(self, tokens: tuple[str, ...]) -> bool:
-        """"my" and a body part, perhaps with body links between, not followed by a place, and up
-        to the next "my" no word of body_form, nor of body_well without a denial just before it or
-        a word of change just after it (a question whether it is alright aside), or else a verdict:
-        "my lower back feels a bit funny", "that's pulling on my groin", "my back's not good
-        today", "my knee was fine until now", "my knee doesn't feel great", "my back feels funny is
-        that okay", "my back is fine but my knee feels odd"; not "my back's fine", "my hips are
-        stacked", "my knees are on the mat", "my back is not flat", "my back exercises", "get my
-        breath back", a part that a place names ("my hands are under my shoulders") nor a stretch
-        before a part that ends the talk ("i can feel the stretch in my hamstrings")."""
-        if any(tokens[: len(q) + 1] == (*q, "my") for q in self._body_questions):
-            return False
-        links, places = self.intents.body_links, self.intents.body_places
-        mine = [i for i, token in enumerate(tokens) if token == "my"]
-        for before, at, end in zip([0, *mine], mine, [*mine[1:], len(tokens)], strict=False):
-            if any(tokens[at - len(place) : at] == place for place in places):
-                continue
-            part = next((i for i in range(at + 1, end)
-                         if tokens[i] not in links or self._is_body_part(tokens[i])), end)
-            if part == end or not self._is_body_part(tokens[part]):
-                continue
-            after = tokens[part + 1 : end]
-            for doubt in self.intents.body_doubts:
-                after = _remove(after, doubt)
-            if any(after[: len(place)] == place for place in self.intents.body_places):
-                continue
-            if (self.intents.body_stretches.intersection(tokens[before:at])
-                    and all(t in links or self._is_body_part(t) for t in after)):
-                continue
-            well = [i for i, token in enumerate(after) if token in self.intents.body_form
-                    or (token in self.intents.body_well and not self._taken_back(after, i))]
-            if not well or any(_remove(after, v) != after for v in self.intents.body_verdicts):
-                return True
-        return False
-
-    def _form_only(self, tokens: tuple[str, ...]) -> bool:
-        """Nothing but "my", body parts, body links and words of body_form, with one of each:
-        "my back is flat", "my back is straight" (no loose likeness to "i strained my back")."""
-        form, links = self.intents.body_form, self.intents.body_links
-        return ("my" in tokens and any(self._is_body_part(t) for t in tokens)
-                and bool(form.intersection(tokens))
-                and all(t in form or t in links or self._is_body_part(t) for t in tokens))
-
-    def _unwell(self, tokens: tuple[str, ...]) -> bool:
-        """A word of body_well, or "well", that a denial and one of feeling_words come just
-        before ("i'm not feeling great", "i don't feel well"; not "i feel great"), or a denial and
-        one of being_words when it ends the talk ("i'm not okay"), or one of well_hedges alone
-        ("i'm far from okay"), or a word of well_undoers just after ("it was fine till i rolled
-        over"). "well" is no word of body_well: after a body part it is most often "as well" ("my
-        back feels odd as well")."""
-        for i, token in enumerate(tokens):
-            if token not in self.intents.body_well and token != "well":
-                continue
-            how = self._feeling | self._being if i == len(tokens) - 1 else self._feeling
-            before = tokens[max(0, i - DENIAL_WORDS) : i]
-            if (self._undone_well(tokens, i) or self._hedged(tokens, i)
-                    or (self._denied(tokens, i) and how & set(before))):
-                return True
-        return False
-
-    def _hedged(self, tokens: tuple[str, ...], at: int) -> bool:
-        """A word of well_hedges ends at most DENIAL_WORDS words before the word at."""
-        return any(tokens[end - len(h) : end] == h for h in self._hedges
-                   for end in range(max(len(h), at - DENIAL_WORDS + 1), at + 1))
-
-    def _taken_back(self, words: tuple[str, ...], at: int) -> bool:
-        """The word of being well at is taken back: "my back's not okay", "my knee was fine until
-        now"."""
-        return self._denied(words, at) or self._undone_well(words, at)
-
-    def _undone_well(self, words: tuple[str, ...], at: int) -> bool:
-        return not self._undo_well.isdisjoint(words[at + 1 : at + 1 + UNDONE_AFTER])
-
-    def _denied(self, words: tuple[str, ...], at: int) -> bool:
-        return bool(self._denials.intersection(words[max(0, at - DENIAL_WORDS) : at]))
-
-    def _is_body_part(self, token: str) -> bool:
-        """A body part, or one with "s" ("backs" is how "back's" is heard)."""
-        parts = self.intents.body_parts
-        return token in parts or token.removesuffix("s") in parts
+        return self._norm.tokens(text)
 
     def _pain_span(self, tokens: tuple[str, ...]) -> float:
         """The best score of a pain sentence against a run of as many words of a longer
@@ -728,7 +571,7 @@ class Matcher:
         """The command that ends the utterance (rule 8), if sure enough and not denied: "i'm
         not sure i'm ready" is no "sure i'm ready"."""
         for start in range(max(1, len(tokens) - TAIL_MAX_WORDS), len(tokens) - TAIL_WORDS + 1):
-            if tokens[start - 1] in self._denials:
+            if tokens[start - 1] in self.pain.denials:
                 continue
             heard, scores = self._best_reading(tokens[start:])
             scores.pop("report_pain", None)
@@ -823,36 +666,6 @@ class Matcher:
                 or process.extractOne(token, self._fuzzy_vocabulary, scorer=fuzz.ratio,
                                       score_cutoff=WORD_CUTOFF) is not None)
 
-    def _has_pain_word(self, tokens: Sequence[str]) -> bool:
-        return any(self.is_pain_word(token) for token in self._without_negations(tokens))
-
-    def _negated(self, tokens: Sequence[str]) -> bool:
-        return len(self._without_negations(tokens)) < len(tokens)
-
-    def _without_negations(self, tokens: Sequence[str]) -> list[str]:
-        """tokens less every negation that holds, the longest first where two begin."""
-        words, kept, at = list(tokens), [], 0
-        while at < len(words):
-            size = next((len(n) for n in self._negations.get(words[at], ())
-                         if tuple(words[at:at + len(n)]) == n), 0)
-            if size and not self._undone(words, at, at + size):
-                at += size
-                continue
-            kept.append(words[at])
-            at += 1
-        return kept
-
-    def _undone(self, words: list[str], start: int, end: int) -> bool:
-        """A negation from start to end is undone by a denial up to UNDONE_BEFORE words before
-        it ("i can't move without pain") or a word of change up to UNDONE_AFTER words after it
-        ("it didn't hurt until now", "the pain's gone down my leg")."""
-        before = words[max(0, start - UNDONE_BEFORE):start]
-        after = words[end:end + UNDONE_AFTER]
-        return not (self._undo_before.isdisjoint(before) and self._undo_after.isdisjoint(after))
-
-    def is_pain_word(self, token: str) -> bool:
-        return self.pain_root(token) is not None
-
     def _readings(self, tokens: tuple[str, ...]) -> list[_Heard]:
         """The utterance with its exercise, once for each number in it that could be the slot."""
         exercise = self._find_exercise(tokens)
@@ -881,68 +694,10 @@ class Matcher:
         return best[1] if best else None
 
     def _template(self, intent: str, sentence: str) -> _Template:
-        tokens = self._tokens(sentence)
+        tokens = self._norm.tokens(sentence)
         slots = [t[1:-1] for t in tokens if t.startswith("{")]
         number = next((s for s in slots if s in NUMBER_SLOTS), None)
         text = " ".join("{n}" if t[1:-1] in NUMBER_SLOTS else t for t in tokens)
         return _Template(intent, text, "exercise" in slots, number)
 
-    def _word_set(self, texts: frozenset[str]) -> frozenset[str]:
-        return frozenset(w for text in texts for w in self._words(text))
 
-    def _words(self, text: str) -> tuple[str, ...]:
-        text = text.lower().replace("'", "").replace("’", "")
-        return tuple(TOKEN.findall(text.replace("-", " ")))
-
-    def _tokens(self, text: str) -> tuple[str, ...]:
-        """Words of text without stutters, with number words as digits and fillers removed."""
-        return _once(self._unfilled(self._numbers(self._unstuttered(self._words(text)))))
-
-    def _unfilled(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        for filler in self._fillers:
-            words = _remove(words, filler)
-        return words
-
-    def _unstuttered(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """words said once, without a start of the next one that is no word ("st stop")."""
-        once = _once(words)
-        return tuple(word for word, after in zip(once, (*once[1:], ""), strict=False)
-                     if not (len(word) <= STUTTER_CHARS and after.startswith(word)
-                             and word not in self._spelled))
-
-    def _numbers(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        values = self.intents.numbers
-        out: list[str] = []
-        for word in words:
-            value = values.get(word)
-            previous = int(out[-1]) if out and out[-1].isdigit() else 0
-            if value is not None and previous in TENS and 0 < value < 10:
-                out[-1] = str(previous + value)
-            else:
-                out.append(str(value) if value is not None else word)
-        return tuple(out)
-
-
-def _once(words: tuple[str, ...]) -> tuple[str, ...]:
-    """words with a word or a run of up to REPEATED_WORDS said again at once said once: "the
-    the" is "the", "hang on hang on" is "hang on"."""
-    out: list[str] = []
-    for word in words:
-        out.append(word)
-        for n in range(1, REPEATED_WORDS + 1):
-            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n]:
-                del out[-n:]
-                break
-    return tuple(out)
-
-
-def _remove(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:
-    """words without any occurrence of phrase (a run of whole words)."""
-    n, out, i = len(phrase), [], 0
-    while i < len(words):
-        if words[i : i + n] == phrase:
-            i += n
-        else:
-            out.append(words[i])
-            i += 1
-    return tuple(out)

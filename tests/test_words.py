@@ -1,0 +1,62 @@
+"""How the matcher reads text before it matches it (words.py), and what it reads as pain
+(pain.py), on their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from voicecoach.intents import IntentSet
+from voicecoach.matcher import Matcher
+from voicecoach.words import Normaliser, once, remove, split
+
+
+@pytest.fixture(scope="module")
+def norm(intents: IntentSet) -> Normaliser:
+    return Normaliser(intents)
+
+
+@pytest.mark.parametrize(("words", "said"), [
+    ("the the bridge", "the bridge"),
+    ("hang on hang on", "hang on"),
+    ("stop stop stop", "stop"),
+    ("one two one two", "one two"),
+    ("left right left", "left right left"),
+])
+def test_a_run_said_again_at_once_is_said_once(words: str, said: str) -> None:
+    assert once(tuple(words.split())) == tuple(said.split())
+
+
+def test_remove_takes_out_whole_runs_only() -> None:
+    words = ("okay", "coach", "okay", "lets", "go")
+    assert remove(words, ("okay", "coach")) == ("okay", "lets", "go")
+    assert remove(("coaches",), ("coach",)) == ("coaches",)
+
+
+def test_split_drops_apostrophes_and_case_and_parts_hyphens() -> None:
+    assert split("My BACK'S sore, side-lying!") == ("my", "backs", "sore", "side", "lying")
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("twenty five reps", "25 reps"),
+    ("p p pause", "pause"),
+    ("st stop", "stop"),
+    ("um please stop", "stop"),
+    ("hold for five", "hold for 5"),
+])
+def test_the_normaliser_reads_text_as_the_matcher_compares_it(
+        norm: Normaliser, text: str, read: str) -> None:
+    assert " ".join(norm.tokens(text)) == read
+
+
+@pytest.mark.parametrize(("token", "root"), [
+    ("hurts", "hurt"), ("hurting", "hurt"), ("owww", "ow"), ("twinging", "twinge"),
+    ("number", None), ("painless", None),
+])
+def test_a_pain_word_is_known_in_its_forms(matcher: Matcher, token: str, root: str | None) -> None:
+    assert matcher.pain.pain_root(token) == root
+
+
+def test_a_negation_covers_its_pain_word_unless_undone(matcher: Matcher) -> None:
+    pain = matcher.pain
+    assert pain.pain_words(matcher.words("it doesn't hurt")) == []
+    assert pain.pain_words(matcher.words("it didn't hurt until now")) == ["hurt"]

@@ -1,0 +1,94 @@
+"""Text as the matcher reads it: lower-case words, a stutter or a run said twice said once ("p p
+pause", "hang on hang on"), number words as digits ("twenty five" -> "25") and fillers removed
+("please", "um", "okay coach")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from voicecoach.intents import IntentSet
+
+Words = tuple[str, ...]
+TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
+TENS = (20, 30, 40, 50, 60, 70, 80, 90)
+"""Values a unit word is added to: "twenty five" is 25."""
+REPEATED_WORDS = 3
+"""The longest run of words that, said twice in a row, is taken as said once."""
+STUTTER_CHARS = 3
+"""The longest start of a word taken for a stutter ("st st stop") when it is no word the coach
+knows."""
+
+
+class Normaliser:
+    """Reads text as the matcher compares it, with the coach's own words, fillers and numbers."""
+
+    def __init__(self, intents: IntentSet) -> None:
+        self.heard = {w for text in intents.expanded() for w in split(text)}
+        """The words the recognizers listen for, split but not normalised."""
+        self._spelled = self.heard | {w for text in intents.fillers for w in split(text)}
+        self._fillers = sorted((split(f) for f in intents.fillers), key=len, reverse=True)
+        self._values = intents.numbers
+
+    def tokens(self, text: str) -> Words:
+        """Words of text without stutters, with number words as digits and fillers removed."""
+        return once(self.unfilled(self._numbers(self._unstuttered(split(text)))))
+
+    def unfilled(self, words: Words) -> Words:
+        for filler in self._fillers:
+            words = remove(words, filler)
+        return words
+
+    def _unstuttered(self, words: Words) -> Words:
+        """words said once, without a start of the next one that is no word ("st stop")."""
+        said = once(words)
+        return tuple(word for word, after in zip(said, (*said[1:], ""), strict=False)
+                     if not (len(word) <= STUTTER_CHARS and after.startswith(word)
+                             and word not in self._spelled))
+
+    def _numbers(self, words: Words) -> Words:
+        out: list[str] = []
+        for word in words:
+            value = self._values.get(word)
+            previous = int(out[-1]) if out and out[-1].isdigit() else 0
+            if value is not None and previous in TENS and 0 < value < 10:
+                out[-1] = str(previous + value)
+            else:
+                out.append(str(value) if value is not None else word)
+        return tuple(out)
+
+
+def split(text: str) -> Words:
+    """The lower-case words of text, apostrophes dropped, hyphens as spaces."""
+    text = text.lower().replace("'", "").replace("’", "")
+    return tuple(TOKEN.findall(text.replace("-", " ")))
+
+
+def word_set(texts: Iterable[str]) -> frozenset[str]:
+    """Every word of texts."""
+    return frozenset(w for text in texts for w in split(text))
+
+
+def once(words: Words) -> Words:
+    """words with a word or a run of up to REPEATED_WORDS said again at once said once: "the
+    the" is "the", "hang on hang on" is "hang on"."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for n in range(1, REPEATED_WORDS + 1):
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n]:
+                del out[-n:]
+                break
+    return tuple(out)
+
+
+def remove(words: Words, phrase: Words) -> Words:
+    """words without any occurrence of phrase (a run of whole words)."""
+    n, out, i = len(phrase), [], 0
+    while i < len(words):
+        if words[i : i + n] == phrase:
+            i += n
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
