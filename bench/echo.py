@@ -30,6 +30,7 @@ import io
 import json
 import sys
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +46,9 @@ from voicecoach.audio.models import make_recognizer
 from voicecoach.audio.resample import Resampler
 from voicecoach.audio.speaker import ECHO_TAIL
 from voicecoach.audio.tts import Synthesizer
-from voicecoach.coach import Coach, EventLog, Ports, run_script
+from voicecoach.coach import Coach, Ports, run_script
 from voicecoach.content import Content, content
+from voicecoach.events import EventLog
 from voicecoach.intents import default_intents
 from voicecoach.listen import Hearing
 from voicecoach.matcher import Matcher
@@ -167,7 +169,8 @@ def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
     total += np.frombuffer(room(len(total) / RATE, NOISE_DBFS), "<i2")[: len(total)]
     if user is not None:
         total += user
-    return to_pcm(total)
+    pcm: bytes = to_pcm(total)
+    return pcm
 
 
 def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:
@@ -282,7 +285,7 @@ def over_coach(clips: dict[str, bytes], matcher: Matcher
 
 
 def _share(acted: list[tuple[float, str, str | None]], lines: list[Line],
-           intents: set[str | None]) -> float:
+           intents: AbstractSet[str | None]) -> float:
     """The share of lines in whose trial (the line and 3 s after it) one of intents was acted
     on."""
     hit = {i for t, _, found in acted if found in intents

@@ -75,7 +75,8 @@ def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
     speech = signal[int(LEAD * RATE): len(signal) - int(TRAIL * RATE)]
     rms = float(np.sqrt(np.mean(speech**2)))
     level = 20 * np.log10(rms / 32768.0) - snr
-    return to_pcm(signal + noise(len(signal), level, seed))
+    noisy: bytes = to_pcm(signal + noise(len(signal), level, seed))
+    return noisy
 
 
 def speech_end(pcm: bytes) -> float:

@@ -21,11 +21,12 @@ The recipe, in order:
    can't hear you"); an utterance that says nothing but where a body part is and how it lies ("my
    back is flat": no loose likeness to "i strained my back" nor "my back felt fine"), or is word for
    word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm not sure"), is no intent;
-3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml) gives what follows it the
-   last word: in place of the last exercise or number said before it, if it opens with one
-   ("start the bridge no wait the clamshell", "do ten reps make that twelve"), else as the whole
-   command ("stop for a sec no i mean pause"), whenever that is understood (the whole being no
-   pain); a "no" between two numbers is a correction too ("twelve no fourteen");
+3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml; naming.py finds it, as it finds
+   the exercises named and refused) gives what follows it the last word: in place of the last
+   exercise or number said before it, if it opens with one ("start the bridge no wait the
+   clamshell", "do ten reps make that twelve"), else as the whole command ("stop for a sec no i mean
+   pause"), whenever that is understood (the whole being no pain); a "no" between two numbers is a
+   correction too ("twelve no fourteen");
 4. slots: the longest exercise alias found exactly, else the closest one scoring at least
    ``ALIAS_CUTOFF``; each number in turn, keeping the one that fits best ("hold each one for
    five seconds" holds for 5, "seven out of ten" rates 7), but no "one" after ``one_after``
@@ -75,7 +76,6 @@ The recipe, in order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -83,6 +83,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from voicecoach.intents import NUMBER_SLOTS, IntentSet
+from voicecoach.naming import Naming, Refusal
 from voicecoach.pain import PainReader
 from voicecoach.words import Normaliser, split, word_set
 
@@ -101,8 +102,6 @@ BODY_OUTRANKS = ("yes", "no", "pain_rating", "stop", "pause", "resume", "next", 
                  "faster", "switch_sides")
 """Intents that talk of "my" body part turns to pain ("stop stop my knee", "yes my back"), where
 questions about an exercise keep their meaning ("does the bridge help my back")."""
-ALIAS_CUTOFF = 80.0
-"""Lowest similarity of a few heard words to an exercise alias."""
 WORD_CUTOFF = 80.0
 """Lowest similarity of a heard word to a word of an example sentence."""
 FUZZY_CHARS = 5
@@ -155,19 +154,7 @@ class Match:
     """Similarity 0-100 of the best example sentence."""
 
 
-@dataclass(frozen=True)
-class _Refusal:
-    exercise: str
-    """Id of the exercise refused."""
-    words: tuple[str, ...]
-    """The refusal: "no more", "can't do"."""
-    lead: int
-    """How many words come before it, "the" and the like aside."""
-    last: bool
-    """The exercise's name ends the utterance."""
-
-
-def _refusal_only(refusal: _Refusal | None) -> Match | None:
+def _refusal_only(refusal: Refusal | None) -> Match | None:
     """A skip of the exercise an utterance refuses and ends on, where at most one word (who
     refuses) comes before the refusal: "i cannot do the clamshell"; not "he can't do a bird dog
     without wobbling" (rule 9)."""
@@ -297,26 +284,15 @@ class Matcher:
         """Pain in what was heard, word by word."""
         self._listened = {t for w in self._norm.heard for t in self._norm.tokens(w)}
         """The words the recognizers listen for, as the matcher reads them."""
-        self._asides = word_set(intents.refusal_asides)
-        self._joins = word_set(intents.exercise_joins)
         self._wanting = word_set(intents.denial_asides)
         self._one_after = word_set(intents.one_after)
-        self._refusals = [tuple(w for w in split(" ".join(r)) if w not in self._asides)
-                          for r in intents.refusals]
-        self._plural_refusals = [split(" ".join(r)) for r in intents.plural_refusals]
-        self._any_refusals = [*self._refusals, *self._plural_refusals]
         self._uncertain = {" ".join(self._norm.tokens(u)) for u in intents.uncertain}
-        self._corrections = sorted((split(" ".join(c)) for c in intents.corrections),
-                                   key=len, reverse=True)
-        self._aliases = {
-            " ".join(self._norm.tokens(alias)): ex_id
-            for ex_id, aliases in intents.exercises.items()
-            for alias in aliases
-        }
+        self.naming = Naming(intents, self._norm)
+        """Exercises named, refused and corrected in what was heard."""
         templates = [self._template(name, s)
                      for name, intent in intents.intents.items() for s in intent.sentences]
         self._vocabulary = {w for t in templates for w in t.text.split()} | {
-            w for alias in self._aliases for w in alias.split()}
+            w for alias in self.naming.aliases for w in alias.split()}
         self._fuzzy_vocabulary = sorted(w for w in self._vocabulary if len(w) >= FUZZY_CHARS)
         # Pain sentences with a pain word are covered by the word check itself.
         self._templates = [t for t in templates if not (
@@ -356,7 +332,7 @@ class Matcher:
         return self._memo[key]
 
     def _match(self, text: str, whole: bool) -> Match | None:
-        tokens = self._mine(self._unrefused(self._unmeant(self._norm.tokens(text))))
+        tokens = self._mine(self.naming.unrefused(self.naming.unmeant(self._norm.tokens(text))))
         if not tokens:
             return None
         if (self.pain.has_pain_word(tokens) or self.pain.unable(tokens)
@@ -373,7 +349,7 @@ class Matcher:
         if (pain and not exact and not self.pain.negated(tokens)
                 and (whole or tokens not in self._openings)):
             return Match("report_pain", score=round(pain, 1))
-        corrected = self._corrected(tokens)
+        corrected = self.naming.corrected(tokens)
         found = self.match(" ".join(corrected), whole) if corrected else None
         if found:
             return found
@@ -387,7 +363,7 @@ class Matcher:
                  scores: dict[str, tuple[float, _Template]], whole: bool) -> Match | None:
         """The command understood, whole or in part, unless denied; the start of an exercise
         refused is a skip of it."""
-        refusal = self._refused(tokens)
+        refusal = self.naming.refused(tokens)
         refused, words = (refusal.exercise, refusal.words) if refusal else (None, ())
         if refused and "start_exercise" in scores:
             start = scores.pop("start_exercise")
@@ -427,81 +403,6 @@ class Matcher:
             before in self.intents.pointers and after not in self._listened
             for before, after in pairwise(heard.tokens))
 
-    def _refused(self, tokens: tuple[str, ...]) -> _Refusal | None:
-        """The exercise named just after a refusal ("no more bridges", or "no bridges": a plural
-        refusal before a plural), or None."""
-        exercise = self._find_exercise(tokens)
-        if exercise is None:
-            return None
-        before = tuple(t for t in tokens[: exercise[1]] if t not in self._asides)
-        refusals = self._refusals_of(tokens[exercise[1] : exercise[2]])
-        words = next((r for r in refusals if before[-len(r):] == r), None)
-        if words is None:
-            return None
-        return _Refusal(exercise[0], words, len(before) - len(words), exercise[2] == len(tokens))
-
-    def _refusals_of(self, named: Sequence[str]) -> list[tuple[str, ...]]:
-        """The refusals that may refuse the exercise named so: the plural ones too before a
-        plural ("no bridges"; not "no, the bridge", a correction)."""
-        name = " ".join(named)
-        plural = name.endswith("s") and name[:-1] in self._aliases
-        return [*self._refusals, *(self._plural_refusals if plural else [])]
-
-    def _corrected(self, tokens: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The utterance as its last correction leaves it (rule 3), or None if it has none or
-        nothing stands on either side of it."""
-        at = self._correction(tokens)
-        if at is None:
-            return None
-        before, after = tokens[: at[0]], tokens[at[1] :]
-        if not before or not after:
-            return None
-        numbers = [i for i, token in enumerate(before) if token.isdigit()]
-        if numbers and after[0].isdigit():
-            return (*before[: numbers[-1]], after[0], *before[numbers[-1] + 1 :], *after[1:])
-        said, meant = self._find_exercise(before), self._find_exercise(after)
-        if said and meant and meant[1] == 0:
-            return (*before[: said[1]], *after[: meant[2]], *before[said[2] :], *after[meant[2] :])
-        return after
-
-    def _unmeant(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """Without "not" and the number or exercise after it, where another is said before or
-        after it: "hold for five seconds not ten", "not the bridge the clamshell"."""
-        for at in range(len(tokens) - 2, -1, -1):
-            if tokens[at] != "not":
-                continue
-            rest, before = tokens[at + 1 :], tokens[:at]
-            named = 1 if rest[0].isdigit() else self._alias_at(rest, 0)
-            other = (any(t.isdigit() for t in (*before, *rest[1:])) if rest[0].isdigit()
-                     else bool(self._find_exercise(before) or self._find_exercise(rest[named:])))
-            if named and other:
-                tokens = (*before, *rest[named:])
-        return tokens
-
-    def _unrefused(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """Without a refusal and the exercises it refuses, where another is named: "skip the
-        bridge and do the clamshell"; not "skip the bridge and the clamshell"."""
-        for at, refusal in ((a, r) for a in range(len(tokens)) for r in self._any_refusals
-                            if tokens[a : a + len(r)] == r):
-            end = at + len(refusal)
-            while end < len(tokens) and tokens[end] in self._asides:
-                end += 1
-            named = end + self._alias_at(tokens, end)
-            if refusal not in self._refusals_of(tokens[end:named]):
-                continue
-            while named > end and named + 1 < len(tokens) and tokens[named] in self._joins and (
-                    self._alias_at(tokens, named + 1)):
-                named += 1 + self._alias_at(tokens, named + 1)
-            rest = (*tokens[:at], *tokens[named:])
-            if named > end and any(self._alias_at(rest, i) for i in range(len(rest))):
-                return self._unrefused(rest)
-        return tokens
-
-    def _alias_at(self, tokens: tuple[str, ...], start: int) -> int:
-        """How many words the exercise named at ``start`` has; 0 if none is."""
-        return next((n for n in range(len(tokens) - start, 0, -1)
-                     if " ".join(tokens[start : start + n]) in self._aliases), 0)
-
     def _mine(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """"me" as "my" just before a body part, where it opens the utterance or follows what
         was done to it: "me back's playing up", "i've done me back in"; not "call me back"."""
@@ -509,17 +410,6 @@ class Matcher:
                      and (not before or before == "done" or before.endswith("ed")) else token
                      for before, token, after
                      in zip(("", *tokens), tokens, (*tokens[1:], ""), strict=False))
-
-    def _correction(self, tokens: tuple[str, ...]) -> tuple[int, int] | None:
-        """Where the last correction phrase is, or a "no" between two numbers."""
-        for start in range(len(tokens) - 1, 0, -1):
-            if (tokens[start] == "no" and tokens[start - 1].isdigit()
-                    and start + 1 < len(tokens) and tokens[start + 1].isdigit()):
-                return start, start + 1
-            for phrase in self._corrections:
-                if tokens[start : start + len(phrase)] == phrase:
-                    return start, start + len(phrase)
-        return None
 
     def urgent(self, partial: str) -> Match | None:
         """Pain, stop or pause in a partial result, sure enough to act on before the end."""
@@ -556,7 +446,7 @@ class Matcher:
 
     def _question(self, tokens: tuple[str, ...]) -> Match | None:
         """The question about an exercise that opens the utterance (rule 9), if sure enough."""
-        exercise = self._find_exercise(tokens)
+        exercise = self.naming.find_exercise(tokens)
         if exercise is None:
             return None
         shortest = max(QUESTION_WORDS, exercise[2])
@@ -668,30 +558,12 @@ class Matcher:
 
     def _readings(self, tokens: tuple[str, ...]) -> list[_Heard]:
         """The utterance with its exercise, once for each number in it that could be the slot."""
-        exercise = self._find_exercise(tokens)
+        exercise = self.naming.find_exercise(tokens)
         masked = tuple(t if self._known(t) else MASK * len(t) for t in tokens)
         numbers = sorted({int(t) for i, t in enumerate(tokens) if t.isdigit()
                           and not (t == "1" and i and tokens[i - 1] in self._one_after)})
         return ([_Heard(tokens, masked, exercise, n) for n in numbers]
                 or [_Heard(tokens, masked, exercise)])
-
-    def _find_exercise(self, tokens: tuple[str, ...]) -> tuple[str, int, int] | None:
-        longest = max(len(alias.split()) for alias in self._aliases)
-        spans = [(i, i + n) for n in range(longest, 0, -1) for i in range(len(tokens) - n + 1)]
-        for start, end in spans:
-            ex_id = self._aliases.get(" ".join(tokens[start:end]))
-            if ex_id:
-                return ex_id, start, end
-        best: tuple[float, tuple[str, int, int]] | None = None
-        for start, end in spans:
-            words = " ".join(tokens[start:end])
-            if len(words) < 4 or words.isdigit():
-                continue
-            found = process.extractOne(words, self._aliases.keys(), scorer=fuzz.ratio,
-                                       score_cutoff=ALIAS_CUTOFF)
-            if found and (best is None or found[1] > best[0]):
-                best = (found[1], (self._aliases[found[0]], start, end))
-        return best[1] if best else None
 
     def _template(self, intent: str, sentence: str) -> _Template:
         tokens = self._norm.tokens(sentence)

@@ -1,5 +1,5 @@
 """How the matcher reads text before it matches it (words.py), and what it reads as pain
-(pain.py), on their own."""
+(pain.py) and as exercises named, refused and corrected (naming.py), each on its own."""
 
 from __future__ import annotations
 
@@ -60,3 +60,25 @@ def test_a_negation_covers_its_pain_word_unless_undone(matcher: Matcher) -> None
     pain = matcher.pain
     assert pain.pain_words(matcher.words("it doesn't hurt")) == []
     assert pain.pain_words(matcher.words("it didn't hurt until now")) == ["hurt"]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("let's do the glute bridge", ("glute_bridge", 2, 4)),  # "the" is a filler
+    ("glue bridge please", ("glute_bridge", 0, 2)),
+    ("what's the weather", None),
+])
+def test_an_exercise_is_found_by_its_name_or_near_it(
+        matcher: Matcher, text: str, found: tuple[str, int, int] | None) -> None:
+    assert matcher.naming.find_exercise(matcher.words(text)) == found
+
+
+def test_a_refusal_names_what_it_refuses_and_a_correction_what_replaces_it(
+        matcher: Matcher) -> None:
+    naming, words = matcher.naming, matcher.words
+    refusal = naming.refused(words("no more bridges"))
+    assert refusal is not None and refusal.exercise == "glute_bridge" and refusal.last
+    assert naming.refused(words("no, the bridge")) is None
+    assert naming.corrected(words("start the bridge no wait the clamshell")) == words(
+        "start the clamshell")
+    assert naming.unrefused(words("skip the bridge and do the clamshell")) == words(
+        "and do the clamshell")
