@@ -66,7 +66,7 @@ def test_a_number_that_is_no_device_is_an_audio_error(virtual_audio: VirtualAudi
 
 def test_a_machine_without_sound_devices_says_what_is_missing(no_audio: None) -> None:
     assert list_devices() == []
-    with pytest.raises(AudioError, match="^No microphone was found; connect one"):
+    with pytest.raises(AudioError, match="^No microphone was found; connect one.* --text"):
         resolve(None, "input")
     with pytest.raises(AudioError, match="^No speaker was found; .*--output-device"):
         resolve(None, "output")

@@ -16,6 +16,8 @@ Kind = Literal["input", "output"]
 LIST_HINT = "run `voicecoach devices` to list them"
 OPTION = {"input": "--input-device", "output": "--output-device"}
 WHAT = {"input": "microphone", "output": "speaker"}
+INSTEAD = {"input": ", or type your commands with `voicecoach run --text`", "output": ""}
+"""What to do without the device, said after how to get one."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def resolve(device: int | str | None, kind: Kind) -> int | None:
 def _default(devices: list[Device], kind: Kind) -> int | None:
     if not devices:
         raise AudioError(f"No {WHAT[kind]} was found; connect one, or {LIST_HINT} and pass "
-                         f"{OPTION[kind]}.")
+                         f"{OPTION[kind]}{INSTEAD[kind]}.")
     if any(d.default_input if kind == "input" else d.default_output for d in devices):
         return None
     logger.info("no default %s device; using %s", kind, devices[0].name)
