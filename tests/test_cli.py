@@ -140,6 +140,12 @@ def test_bad_options_get_the_usage(args: list[str]) -> None:
     assert "usage: voicecoach" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_unknown_exercise_names_the_ones_there_are() -> None:
+    err = vc("run", "--exercise", "yoga").stderr
+    ids = "bird_dog, clamshell, glute_bridge, hip_thrust, side_lying_hip_abduction"
+    assert f"unknown exercise 'yoga'; use one of {ids}" in err
+
+
 def test_exercises_lists_the_catalogue() -> None:
     ids = [line.split()[0] for line in vc("exercises").stdout.splitlines()]
     assert ids == ["bird_dog", "clamshell", "glute_bridge", "hip_thrust",

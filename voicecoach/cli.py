@@ -28,7 +28,8 @@ def default_db() -> Path:
 
 def _exercise_id(value: str) -> str:
     if value not in EXERCISE_IDS:
-        raise argparse.ArgumentTypeError(f"unknown exercise {value!r}; use one of {EXERCISE_IDS}")
+        raise argparse.ArgumentTypeError(
+            f"unknown exercise {value!r}; use one of {', '.join(EXERCISE_IDS)}")
     return value
 
 
