@@ -208,6 +208,13 @@ def test_history_lists_sessions_as_json_and_draws_a_chart(tmp_path: Path) -> Non
     assert result.returncode == 0 and chart.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) -> None:
+    db = tmp_path / "typo.db"
+    result = vc("history", "--db", str(db))
+    assert result.returncode == 0 and "no history yet in" in result.stderr
+    assert not db.exists()
+
+
 def test_an_unexpected_failure_is_one_sentence(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db", str(db))

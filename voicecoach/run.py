@@ -19,7 +19,7 @@ from voicecoach.coach import Coach, Ports, run_live, run_script
 from voicecoach.content import content
 from voicecoach.errors import HistoryUnwritable, UsageError
 from voicecoach.events import EventLog
-from voicecoach.history import History
+from voicecoach.history import DayRow, History, SessionRow
 from voicecoach.intents import default_intents
 from voicecoach.listen import Listener, Notice, Utterance
 from voicecoach.matcher import Matcher
@@ -172,11 +172,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    history = History(db_path(args))
-    try:
-        rows, days = history.sessions(), history.days()
-    finally:
-        history.close()
+    path = db_path(args)
+    if path.exists():
+        rows, days = _read_history(path)
+    else:
+        rows, days = [], []
+        print(f"voicecoach: no history yet in {path}; it starts with your first session.",
+              file=sys.stderr)
     if args.plot:
         from voicecoach.plot import plot_days
         plot_days(days, args.plot, datetime.now(UTC).date())
@@ -190,3 +192,11 @@ def cmd_history(args: argparse.Namespace) -> int:
         exercises = ", ".join(row.exercises) + ("  (pain reported)" if row.pain else "")
         print(f"{row.date:12}{row.minutes:>8}  {row.reason:10}{exercises}")
     return 0
+
+
+def _read_history(path: Path) -> tuple[list[SessionRow], list[DayRow]]:
+    history = History(path)
+    try:
+        return history.sessions(), history.days()
+    finally:
+        history.close()
