@@ -169,8 +169,7 @@ def heard(speaker: np.ndarray, user: np.ndarray | None = None) -> bytes:
     total += np.frombuffer(room(len(total) / RATE, NOISE_DBFS), "<i2")[: len(total)]
     if user is not None:
         total += user
-    pcm: bytes = to_pcm(total)
-    return pcm
+    return to_pcm(total)
 
 
 def cancelled(mic: bytes, speaker: np.ndarray) -> tuple[bytes, float]:

@@ -75,8 +75,7 @@ def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
     speech = signal[int(LEAD * RATE): len(signal) - int(TRAIL * RATE)]
     rms = float(np.sqrt(np.mean(speech**2)))
     level = 20 * np.log10(rms / 32768.0) - snr
-    noisy: bytes = to_pcm(signal + noise(len(signal), level, seed))
-    return noisy
+    return to_pcm(signal + noise(len(signal), level, seed))
 
 
 def speech_end(pcm: bytes) -> float:
