@@ -1085,6 +1085,18 @@ def test_an_answer_not_understood_is_asked_for_again() -> None:
     assert coach.phase is Phase.RATING
 
 
+@pytest.mark.parametrize("phase", [Phase.MOVE, Phase.HOLD, Phase.REST, Phase.PAUSED])
+def test_during_an_exercise_what_is_not_understood_gets_how_to_stop(phase: Phase) -> None:
+    coach = started("glute_bridge")
+    if phase is Phase.PAUSED:
+        coach.run_to(Phase.HOLD)
+        coach.hear("hang on", "pause")
+    coach.run_to(phase)
+    assert texts(coach.hear("[unk] kicked [unk] drink")) == [line("not_understood_working")]
+    assert coach.phase is phase
+    assert end_reason(coach.hear("stop", "stop")) == "stop"
+
+
 def test_one_word_noise_gets_nothing() -> None:
     assert Coach().hear("hmm") == []
 

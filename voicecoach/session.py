@@ -47,8 +47,10 @@ ROUTINE_MINUTES = 30.0
 HINT_GAP = 30.0
 """Seconds between two "say help" hints, so that noise does not make the coach nag."""
 AGAIN = {Phase.SAFETY: "safety_intro", Phase.CHECKIN: "not_understood_answer",
-         Phase.OFFER: "not_understood_answer", Phase.RATING: "not_understood_rating"}
-"""What the coach says, in place of the hint, to an answer it did not understand."""
+         Phase.OFFER: "not_understood_answer", Phase.RATING: "not_understood_rating",
+         **{phase: "not_understood_working" for phase in WORKING}}
+"""What the coach says, in place of the hint, to an answer it did not understand; during an
+exercise, how to stop, as a report of pain may be what it did not understand."""
 
 Result = tuple[State, list[Action]]
 
