@@ -64,8 +64,13 @@ class Trial:
     """Seconds of processor time spent decoding."""
     audio: float
     """Seconds of audio."""
-    as_pain: bool
-    """What was acted on was taken for pain (and ended the session)."""
+    acted: str | None
+    """The intent of what was acted on; None when nothing was."""
+
+    @property
+    def as_pain(self) -> bool:
+        """What was acted on was taken for pain (and ended the session)."""
+        return self.acted == "report_pain"
 
 
 def with_noise(pcm: bytes, snr: float | None, seed: int) -> bytes:
@@ -133,7 +138,7 @@ def measure(cases: list[dict[str, Any]], voices: tuple[str, ...], snr: float | N
         text, delay, spent = run_one(recognizer, matcher, pcm, speech_end(clean))
         found = matcher.match(text) if text else None
         trials.append(Trial(case, text, judge(matcher, case, text), delay, spent, audio,
-                            found is not None and found.intent == "report_pain"))
+                            found.intent if found else None))
     return trials
 
 
@@ -151,6 +156,7 @@ def summary(trials: list[Trial]) -> dict[str, float]:
         "rejected": share([t for t in trials if not t.case["intent"]]),
         "pain": share(pain),
         "pain_missed": sum(not t.right for t in pain),
+        "pain_went_on": sum(t.acted not in URGENT for t in pain),
         "taken_for_pain": share([t for t in trials if t.case["intent"] != "report_pain"],
                                 lambda t: t.as_pain),
         "delay_median_ms": 1000 * statistics.median(other) if other else float("nan"),
@@ -197,7 +203,8 @@ def main(limit: int | None = None) -> Results:
             r = results[family][label] = summary(measure(cases, voices, snr, f"{family} {label}"))
             print(f"spoken, {family}, {label:5}: {r['all']:.1%} right ({r['in_domain']:.1%} of "
                   f"commands, {r['rejected']:.1%} of others rejected), pain {r['pain']:.1%} "
-                  f"({r['pain_missed']:.0f} missed), no pain taken for pain "
+                  f"({r['pain_missed']:.0f} missed, {r['pain_went_on']:.0f} of them with"
+                  f" no stop or pause either), no pain taken for pain "
                   f"{r['taken_for_pain']:.1%}, delay median {r['delay_median_ms']:.0f} ms, "
                   f"pain/stop/pause {r['urgent_delay_median_ms']:.0f} ms, RTF {r['rtf']:.3f}")
     out = Path(__file__).parent.parent / "docs" / "accuracy_noise.png"

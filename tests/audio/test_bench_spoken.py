@@ -20,14 +20,14 @@ def test_the_end_of_speech_is_where_the_voice_stops_not_the_room(voice: str) -> 
     assert LEAD + 0.2 < end < len(pcm) / 2 / RATE - trail + 0.05
 
 
-def _trial(intent: str | None, right: bool, as_pain: bool) -> Trial:
-    return Trial({"intent": intent}, "", right, None, 0.1, 1.0, as_pain)
+def _trial(intent: str | None, right: bool, acted: str | None) -> Trial:
+    return Trial({"intent": intent}, "", right, None, 0.1, 1.0, acted)
 
 
 def test_the_no_pain_share_taken_for_pain_counts_only_utterances_that_were_no_pain() -> None:
-    trials = [_trial("report_pain", True, True), _trial("report_pain", True, True),
-              _trial("stop", False, True), _trial(None, False, True), _trial(None, True, False),
-              _trial("pause", True, False)]
+    pain = "report_pain"
+    trials = [_trial(pain, True, pain), _trial(pain, True, pain), _trial("stop", False, pain),
+              _trial(None, False, pain), _trial(None, True, None), _trial("pause", True, "pause")]
     figures = summary(trials)
     assert figures["taken_for_pain"] == pytest.approx(2 / 4)
     assert figures["pain"] == 1.0 and figures["pain_missed"] == 0
@@ -35,6 +35,15 @@ def test_the_no_pain_share_taken_for_pain_counts_only_utterances_that_were_no_pa
 
 
 def test_a_run_of_pain_phrases_alone_has_no_share_taken_for_pain() -> None:
-    figures = summary([_trial("report_pain", False, False)])
+    figures = summary([_trial("report_pain", False, None)])
     assert math.isnan(figures["taken_for_pain"])  # nothing to count
     assert figures["pain_missed"] == 1
+
+
+def test_a_pain_phrase_heard_as_stop_or_pause_is_missed_but_did_not_go_on() -> None:
+    trials = [_trial("report_pain", False, "stop"), _trial("report_pain", False, "pause"),
+              _trial("report_pain", False, "yes"), _trial("report_pain", False, None),
+              _trial("report_pain", True, "report_pain")]
+    figures = summary(trials)
+    assert figures["pain_missed"] == 4
+    assert figures["pain_went_on"] == 2
