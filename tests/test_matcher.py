@@ -204,18 +204,19 @@ def test_scoring_only_the_sentences_that_could_win_scores_as_scoring_all(matcher
                                                                          text: str) -> None:
     """The coverage is worked out only where its bound could beat the best rapidfuzz score of the
     intent; working it out for every sentence gives the same best sentence and score."""
-    for heard in matcher._readings(matcher.words(text)):
-        found = {shape: matcher._shape_scores(form, texts)
-                 for shape, texts in matcher._shapes.items()
+    likeness = matcher.likeness
+    for heard in likeness.readings(matcher.words(text)):
+        found = {shape: likeness._shape_scores(form, texts)
+                 for shape, texts in likeness._shapes.items()
                  if (form := heard.form(shape)) is not None}
         everything = {word for words, _, _ in found.values() for word in words}
-        near = matcher._near(everything)
+        near = likeness._near(everything)
         full: dict[str, tuple[float, Any]] = {}
-        for template, shape, at, words in matcher._places:
+        for template, shape, at, words in likeness._places:
             if shape in found:
                 heard_words, extra, ratios = found[shape]
                 score = max(float(ratios[at]),
-                            matcher._coverage(heard_words, extra, words, near))
+                            likeness._coverage(heard_words, extra, words, near))
                 if score > full.get(template.intent, (-1.0, None))[0]:
                     full[template.intent] = (score, template)
-        assert matcher._scores(heard) == full
+        assert likeness.scores(heard) == full
