@@ -8,7 +8,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import vosk
 from alsa import MIC, VirtualAudio
+
+from voicecoach.audio import models
 
 
 def _sounddevice() -> ModuleType:
@@ -67,3 +70,18 @@ def no_audio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     finally:
         monkeypatch.undo()
         _reinitialize(sd)
+
+
+@pytest.fixture
+def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A machine with no model anywhere: empty home, working directory, checkout and vosk dirs."""
+    for var in models.ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(models, "CHECKOUT_MODELS", tmp_path / "checkout" / "models")
+    monkeypatch.setattr(vosk, "MODEL_DIRS", [None, tmp_path / "usr-share-vosk"])
+    return tmp_path

@@ -34,21 +34,6 @@ def fake_model(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A machine with no model anywhere: empty home, working directory, checkout and vosk dirs."""
-    for var in models.ENV_VARS:
-        monkeypatch.delenv(var, raising=False)
-    home = tmp_path / "home"
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.chdir(work)
-    monkeypatch.setattr(models, "CHECKOUT_MODELS", tmp_path / "checkout" / "models")
-    monkeypatch.setattr(vosk, "MODEL_DIRS", [None, tmp_path / "usr-share-vosk"])
-    return tmp_path
-
-
 def test_nothing_found_lists_every_place_looked(nowhere: Path) -> None:
     found, looked = find_model(None)
     assert found is None

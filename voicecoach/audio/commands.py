@@ -79,9 +79,9 @@ def _model(explicit: Path | None) -> str:
 
     found, looked = find_model(explicit)
     if found is None:
-        raise VoicecoachError("no Vosk model found (looked in " + ", ".join(looked) + "); "
+        raise VoicecoachError("No Vosk model was found (looked in " + ", ".join(looked) + "); "
                               "run `voicecoach model --fetch`; until then the built-in "
-                              "pocketsphinx recognizer is used")
+                              "pocketsphinx recognizer is used.")
     return f"Vosk model at {found}"
 
 

