@@ -9,6 +9,7 @@ import pytest
 from alsa import MIC, SPEAKER, VirtualAudio
 
 from voicecoach.audio.devices import list_devices, resolve
+from voicecoach.cli import main
 from voicecoach.errors import AudioError
 
 pytestmark = pytest.mark.audio
@@ -79,3 +80,19 @@ def test_a_child_process_given_the_env_sees_the_devices(virtual_audio: VirtualAu
                             capture_output=True, text=True, timeout=30).stdout
     assert MIC in listed
     assert SPEAKER in listed
+
+
+def test_the_devices_command_lists_the_microphone_and_the_speaker(
+        virtual_audio: VirtualAudio, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    mic = next(row for row in rows if MIC in row)
+    speaker = next(row for row in rows if SPEAKER in row)
+    assert mic.split()[0] == str(index_of(MIC)) and "in 1" in mic
+    assert speaker.split()[0] == str(index_of(SPEAKER)) and "out 0" not in speaker
+
+
+def test_the_devices_command_on_a_machine_without_any_says_so(
+        no_audio: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices"]) == 0
+    assert capsys.readouterr().out == "No sound devices found.\n"

