@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sounddevice
 from alsa import MIC, SPEAKER, VirtualAudio
 from speech import missing_tools, synthesize
 
+from voicecoach.audio import mic as mic_module
 from voicecoach.audio.mic import CLOSE_SECONDS, STALL_SECONDS, MicSource
 from voicecoach.audio.resample import Resampler
 from voicecoach.audio.speaker import TtsSpeaker
@@ -119,6 +121,38 @@ def test_each_block_is_cleaned_before_it_is_yielded(virtual_audio: VirtualAudio)
 def test_an_unknown_microphone_says_how_to_pick_one(virtual_audio: VirtualAudio) -> None:
     with pytest.raises(AudioError, match="`voicecoach devices`.*--input-device"):
         MicSource("usb headset")
+
+
+@audio
+def test_a_consumer_that_falls_behind_loses_the_oldest_audio_and_says_so(
+        virtual_audio: VirtualAudio, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The callback never waits for the consumer: past the queue's length, blocks are dropped,
+    counted and logged once, and what comes after still arrives."""
+    monkeypatch.setattr(mic_module, "QUEUE_SECONDS", 0.5)
+    with MicSource(MIC) as mic:
+        time.sleep(1.5)
+        assert mic.dropped >= 5
+        with caplog.at_level("WARNING", logger="voicecoach.audio.mic"):
+            assert len(record(mic, 1.0)) >= BYTES_PER_SECOND
+    lost = [r.getMessage() for r in caplog.records if "lost audio" in r.getMessage()]
+    assert len(lost) >= 1
+    assert lost[0].startswith("microphone lost audio: 0 overflowed blocks, ")
+    assert int(lost[0].split(", ")[1].split()[0]) >= 5
+
+
+@audio
+def test_an_overflow_portaudio_reports_is_counted_and_logged(
+        virtual_audio: VirtualAudio, caplog: pytest.LogCaptureFixture) -> None:
+    flags = sounddevice.CallbackFlags()
+    flags.input_overflow = True
+    with MicSource(MIC) as mic, caplog.at_level("WARNING", logger="voicecoach.audio.mic"):
+        chunks = mic.chunks()
+        next(chunks)
+        mic._on_audio(bytes(3200), 1600, None, flags)
+        next(chunks)
+        assert mic.overflows == 1
+    assert "microphone lost audio: 1 overflowed blocks, 0 dropped blocks" in caplog.text
 
 
 @audio
