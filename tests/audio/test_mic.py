@@ -124,10 +124,10 @@ def test_an_unknown_microphone_says_how_to_pick_one(virtual_audio: VirtualAudio)
 
 
 @audio
-def test_a_consumer_that_falls_behind_loses_the_oldest_audio_and_says_so(
+def test_a_consumer_that_falls_behind_loses_what_overfills_the_queue_and_says_so(
         virtual_audio: VirtualAudio, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    """The callback never waits for the consumer: past the queue's length, blocks are dropped,
+    """The callback never waits for the consumer: blocks that find the queue full are dropped,
     counted and logged once, and what comes after still arrives."""
     monkeypatch.setattr(mic_module, "QUEUE_SECONDS", 0.5)
     with MicSource(MIC) as mic:
