@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from voicecoach.cli import build_parser
 from voicecoach.intents import intents_root
 
 ROOT = Path(__file__).parent.parent
@@ -222,3 +224,15 @@ def test_an_unexpected_failure_is_one_sentence(tmp_path: Path) -> None:
     sqlite3.connect(db).execute("DROP TABLE sessions")
     line = assert_clean_error(vc("history", "--db", str(db)), 1)
     assert "something unexpected went wrong" in line
+
+
+def test_every_option_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", "/home/ann/.data")  # named in the help, never made
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+        assert "None" not in sub.format_help(), name
+    run_help = " ".join(commands.choices["run"].format_help().split())
+    assert "/home/ann/.data/voicecoach/history.sqlite3" in run_help

@@ -21,9 +21,14 @@ from voicecoach.settings import BRIEF
 log = logging.getLogger("voicecoach")
 
 
+def data_db() -> Path:
+    """The history file in the user's data directory."""
+    return Path(user_data_dir("voicecoach")) / "history.sqlite3"
+
+
 def default_db() -> Path:
     env = os.environ.get("VOICECOACH_DB")
-    return Path(env) if env else Path(user_data_dir("voicecoach")) / "history.sqlite3"
+    return Path(env) if env else data_db()
 
 
 def _exercise_id(value: str) -> str:
@@ -42,10 +47,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     what.add_argument("--exercise", type=_exercise_id, metavar="ID", help="start this exercise")
     what.add_argument("--routine", action="store_true", help="start the routine of all five")
     p.add_argument("--events", type=Path, metavar="FILE", help="write JSON events, one a line")
-    p.add_argument("--db", type=Path, metavar="PATH", help="history file (default: %(default)s)",
-                   default=None)
-    p.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    p.add_argument("--model", type=Path, metavar="PATH", help="Vosk model folder")
+    _db_option(p)
+    _recognizer_options(p)
     p.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
     p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
     p.add_argument("--no-speech", action="store_true", help="print only; no voice output")
@@ -56,6 +59,20 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=int, help="speaking rate in words per minute")
     p.add_argument("--brief", choices=BRIEF,
                    help="short briefings: auto (once an exercise is known), always, never")
+
+
+def _db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, metavar="PATH",
+                   help=f"history file (default: $VOICECOACH_DB, else {data_db()})")
+
+
+MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
+
+
+def _recognizer_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx"), default="auto",
+                   help="auto (the default): Vosk when its model is found, else pocketsphinx")
+    p.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,20 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
     parse = command("parse", "text to intent, as JSON lines")
     parse.add_argument("text", nargs="*", help="utterances (default: one per line of stdin)")
     tr = command("transcribe", "WAV files to text and intent, as JSON lines")
-    tr.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
-    tr.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    tr.add_argument("--model", type=Path, metavar="PATH")
+    tr.add_argument("files", nargs="+", type=Path, metavar="FILE.wav",
+                    help="recordings, at any rate and channel count")
+    _recognizer_options(tr)
     hist = command("history", "days, minutes, exercises and pain")
-    hist.add_argument("--json", action="store_true")
-    hist.add_argument("--plot", type=Path, metavar="FILE.png")
-    hist.add_argument("--db", type=Path, metavar="PATH")
+    hist.add_argument("--json", action="store_true", help="one JSON object per session")
+    hist.add_argument("--plot", type=Path, metavar="FILE.png",
+                      help="draw minutes per day over the last four weeks")
+    _db_option(hist)
     command("exercises", "the exercise catalogue")
     command("devices", "audio devices")
     doctor = command("doctor", "check microphone, speech output and model")
-    doctor.add_argument("--model", type=Path, metavar="PATH")
+    doctor.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)
     model = command("model", "where the Vosk model is looked for; fetch it")
     model.add_argument("--fetch", action="store_true", help="download the English model")
-    model.add_argument("--model", type=Path, metavar="PATH")
+    model.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)
     return parser
 
 
