@@ -69,8 +69,9 @@ MIN_FRAMES = 4
 FLAT_WINDOW = 10
 """Frames around each frame in which the second (flat-lexicon) pass, at the end of an utterance,
 looks for the words the first pass found ending (pocketsphinx's default is 25). On 200 development
-utterances in five conditions it decoded 5 to 19% faster (the most at 10 dB, where the first pass
-finds the most words), with as many right to within 2 of 200."""
+utterances in six conditions (two voice families; quiet, 20 and 10 dB SNR) it decoded 5 to 19%
+faster (the most at 10 dB, where the first pass finds the most words), with from 2 fewer to 3 more
+of the 200 right."""
 
 
 class SphinxRecognizer:
