@@ -19,6 +19,7 @@ from voicecoach.matcher import Match, Matcher
 from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")
+MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
 
 
 def data_db() -> Path:
@@ -64,9 +65,6 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 def _db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, metavar="PATH",
                    help=f"history file (default: $VOICECOACH_DB, else {data_db()})")
-
-
-MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
 
 
 def _recognizer_options(p: argparse.ArgumentParser) -> None:
