@@ -16,7 +16,8 @@ def test_lines_comments_and_blanks(tmp_path: Path) -> None:
     assert read_script(path) == [(0.0, "yes"), (2.5, "start glute bridge")]
 
 
-@pytest.mark.parametrize("line", ["yes", "x\tyes", "-1\tyes", "3\t  ", "3 yes"])
+@pytest.mark.parametrize("line", ["yes", "x\tyes", "-1\tyes", "3\t  ", "3 yes",
+                                  "inf\tyes", "nan\tyes", "1e12\tyes"])
 def test_a_bad_line_is_named_by_number(tmp_path: Path, line: str) -> None:
     path = tmp_path / "s.txt"
     path.write_text(f"0\tyes\n{line}\n")
@@ -34,3 +35,16 @@ def test_times_must_not_go_backwards(tmp_path: Path) -> None:
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="Cannot read the script"):
         read_script(tmp_path / "nope.txt")
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text("0\tyes\n", encoding="utf-8-sig")
+    assert read_script(path) == [(0.0, "yes")]
+
+
+def test_a_script_not_in_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_bytes("0\tcaf\u00e9\n".encode("latin-1"))
+    with pytest.raises(UsageError, match="is not UTF-8 text; save it as UTF-8"):
+        read_script(path)
