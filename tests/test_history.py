@@ -71,6 +71,21 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         History(db)
 
 
+@pytest.mark.parametrize("tables", ["CREATE TABLE foo (x)",
+                                    "CREATE TABLE sessions (x); CREATE TABLE notes (y)"])
+def test_another_programs_database_is_refused_and_left_as_it_is(tmp_path: Path,
+                                                                 tables: str) -> None:
+    db = tmp_path / "other.db"
+    other = sqlite3.connect(db)
+    other.executescript(tables)
+    other.close()
+    before = db.read_bytes()
+    with pytest.raises(HistoryError, match="database of something else, not a voicecoach "
+                                           "history"):
+        History(db)
+    assert db.read_bytes() == before
+
+
 def test_a_version_1_file_is_migrated_and_keeps_its_sessions(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     old = sqlite3.connect(db)

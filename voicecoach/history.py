@@ -70,8 +70,8 @@ class History:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=10.0)
-            self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
+            self.db.execute("PRAGMA journal_mode = WAL")
         except (OSError, sqlite3.OperationalError) as exc:
             raise HistoryUnwritable(f"The history file {path} cannot be written ({exc}); "
                                     "pass --db with a writable place.") from exc
@@ -82,6 +82,10 @@ class History:
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and self.db.execute("SELECT 1 FROM sqlite_master").fetchone():
+            raise HistoryError(
+                f"The file {self.path} is a database of something else, not a voicecoach "
+                "history (it is kept as it is); pass --db with another file.")
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"The history file {self.path} comes from a newer voicecoach (schema {version}); "
