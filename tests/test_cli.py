@@ -69,6 +69,19 @@ def test_a_scripted_session_coaches_and_logs_events(tmp_path: Path) -> None:
     assert {"heard", "said", "state", "rep", "session_end"} <= {r["type"] for r in rows}
 
 
+@pytest.mark.parametrize("target", ["db", "script"])
+def test_the_events_file_never_overwrites_the_history_or_the_script(tmp_path: Path,
+                                                                     target: str) -> None:
+    db = tmp_path / "h.db"
+    path = script(tmp_path, (0, "yes"), (1, "stop"))
+    assert vc("run", "--script", str(path), "--db", str(db)).returncode == 0
+    kept = {"db": db, "script": path}[target]
+    before = kept.read_bytes()
+    result = vc("run", "--script", str(path), "--db", str(db), "--events", str(kept))
+    assert "would overwrite; pass --events another file" in assert_clean_error(result, 2)
+    assert kept.read_bytes() == before
+
+
 def test_an_exercise_refused_by_name_is_left_out_of_the_workout(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     path = script(tmp_path, (0, "yes"), (2, "start my workout"), (40, "no clamshells today"),

@@ -73,11 +73,15 @@ def _context(history: History | None, args: argparse.Namespace, settings: Settin
                    done_today=history.done_today(), start=start)
 
 
-def _events(stack: ExitStack, path: Path | None) -> EventLog:
-    """The events file; what waits for the last lines is written once they are over (the
-    speaker's own exit comes first: it is pushed on the stack later)."""
+def _events(stack: ExitStack, path: Path | None, keep: list[Path | None]) -> EventLog:
+    """The events file, never one of keep (the history, the script); what waits for the last
+    lines is written once they are over (the speaker's own exit comes first: it is pushed on the
+    stack later)."""
     if path is None:
         return EventLog(None)
+    if any(other and path.exists() and other.exists() and path.samefile(other) for other in keep):
+        raise UsageError(f"The events file {path} is the history or the script, which it would "
+                         "overwrite; pass --events another file.")
     try:
         events = EventLog(stack.enter_context(path.open("w", encoding="utf-8")))
     except OSError as exc:
@@ -154,7 +158,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if history:
             stack.callback(history.close)
         session = Session(content(), _context(history, args, settings))
-        events = _events(stack, args.events)
+        events = _events(stack, args.events, [db_path(args), args.script])
         if args.script:
             run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
