@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,26 @@ def test_the_events_file_never_overwrites_the_history_or_the_script(tmp_path: Pa
     result = vc("run", "--script", str(path), "--db", str(db), "--events", str(kept))
     assert "would overwrite; pass --events another file" in assert_clean_error(result, 2)
     assert kept.read_bytes() == before
+
+
+def test_ctrl_c_ends_the_session_saved_and_summed_up(tmp_path: Path) -> None:
+    events, db = tmp_path / "events.jsonl", tmp_path / "h.db"
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "run", "--text", "--no-speech",
+                             "--events", str(events), "--db", str(db)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdin and proc.stdout
+    proc.stdin.write("yes\nstart clamshell\n")
+    proc.stdin.flush()
+    while "Let's do the clamshell" not in proc.stdout.readline():
+        pass
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    last = json.loads(events.read_text().splitlines()[-1])
+    assert last["type"] == "session_end" and last["summary"]["reason"] == "interrupted"
+    shown = vc("history", "--json", "--db", str(db))
+    assert [json.loads(line)["reason"] for line in shown.stdout.splitlines()] == ["interrupted"]
 
 
 def test_an_exercise_refused_by_name_is_left_out_of_the_workout(tmp_path: Path) -> None:

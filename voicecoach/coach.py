@@ -113,9 +113,9 @@ class Coach:
             self.feed(Tick(), now)
         raise RuntimeError("the session did not settle; this is a bug in the session rules")
 
-    def close(self, now: float) -> None:
+    def close(self, now: float, reason: str = "end") -> None:
         if self.state is not None and not self.ended:
-            self.state, actions = self.session.finish(self.state, now)
+            self.state, actions = self.session.finish(self.state, now, reason)
             self._act(actions, now)
         self._estimate.settle(None)
 
@@ -214,6 +214,16 @@ def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
     """Real time: utterances from a queue (None ends the input), timed steps on the clock."""
     coach.clock = clock
     coach.begin(clock.now())
+    try:
+        _live(coach, heard, clock)
+    except KeyboardInterrupt:  # Ctrl-C: the session is saved and summed up, then the exit
+        coach.close(clock.now(), "interrupted")
+        raise
+    coach.close(clock.now())
+
+
+def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
+    """Until the session ends, or the input has and nothing is due."""
     input_open = True
     while not coach.ended:
         assert coach.state is not None
@@ -232,4 +242,3 @@ def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
             coach.notice(text, clock.now())
         else:
             coach.hear(text, clock.now())
-    coach.close(clock.now())

@@ -44,7 +44,7 @@ class SessionRow:
     """YYYY-MM-DD, UTC."""
     minutes: float
     reason: str
-    """How it ended: end, stop, pain, declined, or unfinished."""
+    """How it ended: end, stop, pain, declined, interrupted (Ctrl-C), or unfinished."""
     exercises: list[str]
     pain: bool
 

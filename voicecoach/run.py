@@ -191,10 +191,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(asdict(row)))
         return 0
-    print(f"{'date':12}{'minutes':>8}  {'ended by':10}exercises")
+    print(f"{'date':12}{'minutes':>8}  {'ended by':13}exercises")
     for row in rows:
         exercises = ", ".join(row.exercises) + ("  (pain reported)" if row.pain else "")
-        print(f"{row.date:12}{row.minutes:>8}  {row.reason:10}{exercises}")
+        print(f"{row.date:12}{row.minutes:>8}  {row.reason:13}{exercises}")
     return 0
 
 
