@@ -244,6 +244,19 @@ def test_history_lists_sessions_as_json_and_draws_a_chart(tmp_path: Path) -> Non
     assert result.returncode == 0 and chart.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_a_chart_named_with_no_ending_is_a_png_and_one_of_an_unknown_kind_is_refused(
+        tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    vc("run", "--script", str(script(tmp_path, (0, "yes"), (30, "stop"))), "--db", str(db))
+    (tmp_path / "charts").mkdir()
+    result = vc("history", "--db", str(db), "--plot", str(tmp_path / "charts"))
+    assert f"chart written to {tmp_path / 'charts.png'}" in result.stdout
+    assert (tmp_path / "charts.png").read_bytes()[:4] == b"\x89PNG"
+    result = vc("history", "--db", str(db), "--plot", str(tmp_path / "chart.txt"))
+    assert "name it FILE.png, FILE.svg or FILE.pdf" in assert_clean_error(result, 2)
+    assert not (tmp_path / "chart.txt").exists()
+
+
 def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) -> None:
     db = tmp_path / "typo.db"
     result = vc("history", "--db", str(db))

@@ -14,12 +14,21 @@ GOAL_MINUTES = 30
 """The source's advice: about thirty minutes, most days of the week."""
 
 
-def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> None:
-    """Draw minutes per day over the last weeks, with the goal line and days with pain marked."""
+def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> Path:
+    """Draw minutes per day over the last weeks, with the goal line and days with pain marked;
+    the file written: path, or path.png where path has no ending."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    kind = path.suffix.lower().lstrip(".")
+    if not kind:
+        path = path.with_name(f"{path.name}.png")
+    elif kind not in FigureCanvasBase.get_supported_filetypes():
+        raise UsageError(f"Cannot draw a chart as a {path.suffix} file ({path}); name it "
+                         "FILE.png, FILE.svg or FILE.pdf.")
 
     days = [today - timedelta(days=n) for n in range(weeks * 7 - 1, -1, -1)]
     by_day = {row.day: row for row in rows}
@@ -47,3 +56,4 @@ def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> No
         raise UsageError(problem) from exc
     finally:
         plt.close(fig)
+    return path

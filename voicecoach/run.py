@@ -185,8 +185,8 @@ def cmd_history(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.plot:
         from voicecoach.plot import plot_days
-        plot_days(days, args.plot, datetime.now(UTC).date())
-        print(f"chart written to {args.plot}")
+        written = plot_days(days, args.plot, datetime.now(UTC).date())
+        print(f"chart written to {written}")
     if args.json:
         for row in rows:
             print(json.dumps(asdict(row)))
