@@ -80,6 +80,20 @@ def test_without_the_native_module_listening_goes_on_and_says_why(
     assert "noise suppression is off" in caplog.text
 
 
+def test_a_native_module_that_cannot_start_in_a_noisy_room_leaves_the_sound_as_it_is(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    denoiser = Denoiser()
+
+    def broken(**_: object) -> None:
+        raise OSError("cannot load liblivekit_ffi.so")
+    monkeypatch.setattr(denoiser._rtc, "AudioProcessingModule", broken)
+    pcm = to_pcm(noise(3 * RATE, NOISY_DBFS + 10.0, seed=6))
+    with caplog.at_level(logging.WARNING):
+        out = denoiser(pcm)
+    assert denoiser.noisy and out == pcm[: len(out)] and len(out) > len(pcm) - 2 * FRAME
+    assert "noise suppression failed" in caplog.text
+
+
 def test_a_noise_just_under_the_mark_keeps_it_on_but_does_not_turn_it_on() -> None:
     """Hysteresis: a floor hovering about NOISY_DBFS does not turn it on and off."""
     on, off = Denoiser(), Denoiser()

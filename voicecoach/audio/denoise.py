@@ -43,7 +43,9 @@ class Denoiser:
         from livekit import rtc
 
         self._rtc = rtc
-        self._apm = rtc.AudioProcessingModule(noise_suppression=True, high_pass_filter=True)
+        self._apm: Any = None
+        """Made once the room is noisy: LiveKit's runtime starts with the first, and a process
+        that exits while it starts is aborted (a file that could not be read, under load)."""
         self._held = b""
         self._levels: deque[float] = deque(maxlen=round(FLOOR_SECONDS * 100))
         self._frames = 0
@@ -60,7 +62,7 @@ class Denoiser:
         try:
             return b"".join(self._frame(data[i : i + 2 * FRAME])
                             for i in range(0, whole, 2 * FRAME))
-        except RuntimeError as exc:  # the native module failed: hear the room as it is
+        except Exception as exc:  # the native module failed to start or run: hear the room as is
             logger.warning("noise suppression failed (%s); listening without it", exc)
             self._failed = True
             return data[:whole]
@@ -74,6 +76,9 @@ class Denoiser:
         self._measure(pcm)
         if not self.noisy:
             return pcm
+        if self._apm is None:
+            self._apm = self._rtc.AudioProcessingModule(noise_suppression=True,
+                                                        high_pass_filter=True)
         frame: Any = self._rtc.AudioFrame(bytearray(pcm), SAMPLE_RATE, 1, FRAME)
         self._apm.process_stream(frame)
         return bytes(frame.data)
