@@ -50,3 +50,18 @@ def test_a_machine_with_a_microphone_a_speaker_and_a_model_is_ready(
     assert lines["microphone"].startswith("[ok] ")
     assert lines["speech output"] == "[ok] speech engine and speaker work"
     assert lines["recognizer model"] == f"[ok] Vosk model at {model}"
+
+
+def test_a_broken_model_and_a_broken_settings_file_each_get_a_fix(
+        no_audio: None, nowhere: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "model" / "am").mkdir(parents=True)
+    (tmp_path / "model" / "am" / "final.mdl").write_bytes(b"not a model")
+    (tmp_path / "config.toml").write_text("voice = \n")
+    monkeypatch.setenv("VOICECOACH_CONFIG", str(tmp_path / "config.toml"))
+    status, lines = report(capsys, "--model", str(tmp_path / "model"))
+    assert status == 1
+    assert lines["recognizer model"].startswith("[fix] The Vosk model at ")
+    assert "is broken or incomplete" in lines["recognizer model"]
+    assert lines["settings file"].startswith(f"[fix] {tmp_path / 'config.toml'}")
+    assert "cannot be read as TOML" in lines["settings file"]

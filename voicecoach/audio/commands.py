@@ -82,16 +82,24 @@ def _model(explicit: Path | None) -> str:
         raise VoicecoachError("No Vosk model was found (looked in " + ", ".join(looked) + "); "
                               "run `voicecoach model --fetch`; until then the built-in "
                               "pocketsphinx recognizer is used.")
+    from voicecoach.audio.vosk_recognizer import load_model
+
+    load_model(found)
     return f"Vosk model at {found}"
+
+
+def _settings() -> str:
+    from voicecoach.settings import config_path, load_settings
+
+    load_settings()
+    return str(config_path())
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check each part a spoken session needs, and say how to fix what fails."""
-    from voicecoach.settings import config_path
-
     results = [_check("microphone", _microphone), _check("speech output", _speech),
-               _check("recognizer model", lambda: _model(args.model))]
-    print(f"[ok]  settings file: {config_path()}")
+               _check("recognizer model", lambda: _model(args.model)),
+               _check("settings file", _settings)]
     return 0 if all(results) else 1
 
 
