@@ -179,6 +179,27 @@ def test_a_list_entry_that_is_not_a_string_is_named(tmp_path: Path, file: str, k
         load_intents(folder)
 
 
+@pytest.mark.parametrize(("file", "key"), LISTS[::4])
+def test_a_list_given_as_one_word_is_named(tmp_path: Path, file: str, key: str) -> None:
+    folder = _copy(tmp_path)
+    _edit_list(folder, file, key, None)
+    (folder / file).write_text((folder / file).read_text() + f'{key}: "fine"\n')
+    with pytest.raises(DataFileError, match=rf"{file.replace('.', '[.]')}: {key}: must be a list"):
+        load_intents(folder)
+
+
+def test_intents_that_are_no_mapping_are_named(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "controls.yaml", {"intents": 5})
+    with pytest.raises(DataFileError, match=r"controls\.yaml: intents: must be a mapping"):
+        load_intents(folder)
+
+
+def test_a_folder_that_is_not_there_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="nothing: folder: is not a folder of intent files"):
+        load_intents(tmp_path / "nothing")
+
+
 def test_the_word_lists_are_the_matchers_words(tmp_path: Path) -> None:
     """The matcher reads its small word sets from the files, not from code: with "this" no
     longer in one_after, "this one" holds for 1 second."""

@@ -24,6 +24,9 @@ SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
               "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
               "inabilities", "body_actions", "feeling_words", "being_words", "well_hedges")
+MAPPINGS = ("lists", "numbers")
+"""The keys of the intent files that hold a mapping; the others (fillers, pain_words, ...) hold
+a list."""
 HEARD_UP_TO = 20
 """Every number word up to this fills the counts and seconds of the sentences the recognizers
 hear ("hold for fourteen seconds"). Not "thirty": with it, espeak-ng's "that really hurts" came
@@ -182,7 +185,11 @@ def _merge(files: list[Path]) -> dict[str, Any]:
     merged: dict[str, Any] = {"intents": {}, "language": None}
     for file in files:
         data = load_yaml(file)
-        for name, sentences in (data.get("intents") or {}).items():
+        intents = data.get("intents") or {}
+        if not isinstance(intents, dict):
+            raise DataFileError(str(file), "intents", "must be a mapping of intent names to "
+                                "their sentences")
+        for name, sentences in intents.items():
             entry = Entry({name: sentences}, file, f"intent '{name}'")
             if name not in INTENT_NAMES:
                 raise entry.fail(f"is not a known intent; use one of {', '.join(INTENT_NAMES)}")
@@ -203,6 +210,8 @@ def _part(merged: dict[str, Any], key: str, folder: Path) -> Entry:
     if key not in merged:
         raise DataFileError(str(folder), key, f"no file defines '{key}'; add it to lists.yaml")
     data, file = merged[key]
+    if key not in MAPPINGS and not isinstance(data, list):
+        raise DataFileError(str(file), key, "must be a list of quoted strings")
     return Entry({key: data} if isinstance(data, list) else data, file, key)
 
 
@@ -212,6 +221,9 @@ def _words(merged: dict[str, Any], key: str, folder: Path) -> tuple[str, ...]:
 
 def load_intents(folder: Path) -> IntentSet:
     """Load and validate every *.yaml file of one language folder."""
+    if not folder.is_dir():
+        raise DataFileError(str(folder), "folder", "is not a folder of intent files; check "
+                            "the path (or $VOICECOACH_INTENTS)")
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise DataFileError(str(folder), "folder", "has no intent files (*.yaml)")
