@@ -107,3 +107,20 @@ def test_the_echo_benchmark_says_every_prompt(catalogue: Content) -> None:
     lines = other_lines(catalogue)
     assert catalogue.say("plan", reps=8, sets=2) in lines
     assert len(lines) >= len(PROMPTS) + len(TIPS)
+
+
+def test_a_brace_that_is_no_placeholder_names_the_prompt(tmp_path: Path) -> None:
+    folder = _with_prompt(tmp_path, "hold", "Hold {.")
+    with pytest.raises(DataFileError, match=r"prompts: 'hold' has a brace that is no placeholder"):
+        load_content(folder)
+
+
+@pytest.mark.parametrize("ids", [["squat"], ["bird_dog"]])
+def test_exercise_ids_are_the_coachs_five(tmp_path: Path, ids: list[str]) -> None:
+    """An id is what the intents, the history and the contract name: only the words change."""
+    folder = _copy(tmp_path)
+    data = yaml.safe_load((folder / "exercises.yaml").read_text())
+    data["exercises"][0]["id"], data["exercises"][1]["id"] = ids[0], ids[-1]
+    (folder / "exercises.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(DataFileError, match=r"exercises\.yaml: exercises: has the ids .*each once"):
+        load_content(folder)

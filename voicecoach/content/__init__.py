@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach.datafile import Entry, load_yaml
+from voicecoach.intents import EXERCISE_IDS
 
 HERE = Path(__file__).parent
 SIDES = ("none", "one_sided", "alternating")
@@ -127,7 +128,11 @@ def _prompts(data: Any, file: Path) -> dict[str, str]:
     prompts = {}
     for key, allowed in PROMPTS.items():
         text = Entry(entry.data, file, f"prompts.{key}").text(key)
-        fields = [(name, spec) for _, name, spec, _ in SPOKEN.parse(text) if name]
+        try:
+            fields = [(name, spec) for _, name, spec, _ in SPOKEN.parse(text) if name]
+        except ValueError as exc:
+            raise entry.fail(f"'{key}' has a brace that is no placeholder ({exc}); a brace said "
+                             "aloud is written {{ or }}") from exc
         used = {name for name, _ in fields}
         if not used <= allowed:
             extra = ", ".join(sorted(used - allowed))
@@ -147,6 +152,11 @@ def load_content(folder: Path = HERE) -> Content:
     if not isinstance(raw, list) or not raw:
         raise Entry({}, ex_file, "exercises").fail("must be a non-empty list of exercises")
     exercises = [_exercise(item, ex_file, i) for i, item in enumerate(raw)]
+    ids = [ex.id for ex in exercises]
+    if sorted(ids) != sorted(EXERCISE_IDS):
+        raise Entry({}, ex_file, "exercises").fail(
+            f"has the ids {', '.join(ids)}; the coach's exercises are {', '.join(EXERCISE_IDS)}, "
+            "each once (their names and words are free to change)")
     prompt_data = load_yaml(pr_file)
     tips_entry = Entry(prompt_data.get("tips"), pr_file, "tips")
     return Content(
