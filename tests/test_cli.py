@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import shutil
@@ -53,6 +54,19 @@ def test_parse_reads_stdin_when_no_text_is_given() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["intent"], r["slots"]) for r in rows] == [
         ("report_pain", {}), ("set_reps", {"count": 12})]
+
+
+def test_a_mistyped_command_is_named_with_the_commands() -> None:
+    line = assert_clean_error(vc("hsitory"), 2)
+    assert "There is no command 'hsitory'; the commands are parse, exercises, run" in line
+
+
+def test_verbose_before_the_command_help_and_version() -> None:
+    listed = vc("-v", "exercises")
+    assert listed.returncode == 0 and listed.stdout.startswith("bird_dog ")
+    assert vc("help").stdout.startswith("usage: voicecoach")
+    version = importlib.metadata.version("voicecoach")
+    assert vc("--version").stdout.strip() == f"voicecoach {version}"
 
 
 def test_a_scripted_session_coaches_and_logs_events(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import logging
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from voicecoach.content import content
-from voicecoach.errors import VoicecoachError
+from voicecoach.errors import UsageError, VoicecoachError
 from voicecoach.intents import EXERCISE_IDS, default_intents
 from voicecoach.matcher import Match, Matcher
 from voicecoach.settings import BRIEF
@@ -78,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     parser = argparse.ArgumentParser(prog="voicecoach", description=__doc__,
                                      epilog="Without a command, voicecoach runs a session.")
+    parser.add_argument("--version", action="version",
+                        version=f"voicecoach {importlib.metadata.version('voicecoach')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -128,10 +131,28 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_command(argv: list[str]) -> list[str]:
+    """argv with its command first: "run" when it names none ("voicecoach --text"), the command
+    after a leading -v moved before it; "help" is --help. A first word that is no command is
+    a mistake, not an argument of run."""
+    if argv[:1] == ["help"]:
+        return ["--help"]
+    if argv[:1] in (["-v"], ["--verbose"]) and argv[1:2] and argv[1] in COMMANDS:
+        return [argv[1], argv[0], *argv[2:]]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        return ["run", *argv]
+    if argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        raise UsageError(f"There is no command '{argv[0]}'; the commands are "
+                         f"{', '.join(COMMANDS)} (voicecoach --help says what each does).")
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "run")
+    try:
+        argv = _with_command(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        print(f"voicecoach: {exc}", file=sys.stderr)
+        return exc.exit_code
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="voicecoach: %(message)s")
