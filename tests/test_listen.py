@@ -111,6 +111,9 @@ class ScriptedRecognizer:
     def finish(self) -> Hypothesis | None:
         return Hypothesis("it hurts", True)
 
+    def restart(self) -> None:
+        pass
+
 
 class Chunks:
     def __init__(self, chunks: list[bytes], fail: bool = False) -> None:

@@ -205,7 +205,8 @@ def _learned() -> bool:
 
 
 def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> None:
-    """Feed every chunk of source to the recognizer until the source ends."""
+    """Feed every chunk of source, a stream of its own, to the recognizer until it ends."""
+    recognizer.restart()
     for chunk in source.chunks():
         hyp = recognizer.accept(chunk)
         if hyp is not None:
@@ -216,7 +217,9 @@ def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> Non
 
 
 def transcribe(source: AudioSource, recognizer: Recognizer) -> str:
-    """Every final result of a whole recording, joined."""
+    """Every final result of a whole recording, joined; heard as the only one (the recognizer
+    forgets the recordings before it)."""
+    recognizer.restart()
     texts: list[str] = []
     for chunk in source.chunks():
         hyp = recognizer.accept(chunk)

@@ -46,6 +46,11 @@ class Recognizer(Protocol):
         """Flush the end of the stream and return the last final hypothesis, if any."""
         ...
 
+    def restart(self) -> None:
+        """Forget what was learned of the stream so far (its room's noise, its voice): the
+        next chunk starts another (a file of its own, a microphone back)."""
+        ...
+
 
 Played = Callable[[float | None, float | None], None]
 """Told once a line is over, from any thread: when it began playing (its first audio went to the

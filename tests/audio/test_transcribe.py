@@ -25,7 +25,7 @@ SAID = {
                       {"exercise": "clamshell"}),
     "hurts.wav": ("it hurts", "report_pain", {}),
 }
-FORMATS = {"bridge.wav": (44100, 2), "clamshell.wav": (8000, 1), "hurts.wav": (16000, 1)}
+FORMATS = {"bridge.wav": (44100, 2), "clamshell.wav": (11025, 1), "hurts.wav": (16000, 1)}
 """Rate and channels each file is written at."""
 
 
@@ -71,6 +71,29 @@ def test_a_file_that_cannot_be_read_is_named_and_the_rest_are_transcribed(
     assert len(errors) == 2 and "Traceback" not in done.stderr
     assert str(not_audio) in errors[0] and str(missing) in errors[1]
     assert all(line.startswith("voicecoach: ") for line in errors)
+
+
+def test_each_file_is_heard_as_if_it_were_the_only_one(spoken: list[Path],
+                                                       tmp_path: Path) -> None:
+    """What was learned of a loud file before it (the noise to remove, the cepstral mean) does
+    not change what a file is heard as."""
+    loud = write_wav(tmp_path / "loud.wav", room(10.0, dbfs=-25.0, seed=2))
+    alone = {f: transcribe(f)[1][0]["text"] for f in spoken}
+    done, rows = transcribe(*[x for f in spoken for x in (loud, f)])
+    assert done.returncode == 0, done.stderr
+    after_noise = {Path(r["file"]): r["text"] for r in rows if r["file"] != str(loud)}
+    assert after_noise == alone
+
+
+def test_a_telephone_rate_recording_is_transcribed_with_a_warning(spoken: list[Path],
+                                                                  tmp_path: Path) -> None:
+    """At 8 kHz the sounds above 4 kHz are gone, and the 16 kHz models mishear it: say so."""
+    narrow = tmp_path / "phone.wav"
+    subprocess.run(["sox", str(spoken[2]), "-r", "8000", str(narrow)], check=True)
+    done, rows = transcribe(narrow)
+    assert done.returncode == 0 and len(rows) == 1
+    assert f"{narrow} is recorded at 8000 Hz" in done.stderr
+    assert "record at 16000 Hz or more" in done.stderr
 
 
 def test_silence_is_no_text_and_no_intent(tmp_path: Path) -> None:

@@ -51,6 +51,9 @@ class RecognizerProcess:
     def finish(self) -> Hypothesis | None:
         return self._call("finish", b"")
 
+    def restart(self) -> None:
+        self._call("restart", b"")
+
     def close(self) -> None:
         """End the process; a call under way in another thread returns None."""
         self._closed = True
@@ -132,7 +135,7 @@ def serve(conn: Connection, kind: str, model: Path | None, sentences: list[str],
         except (EOFError, OSError):  # the coach has closed the pipe, or is gone
             return
         try:
-            heard = recognizer.accept(pcm) if what == "accept" else recognizer.finish()
+            heard = recognizer.accept(pcm) if what == "accept" else getattr(recognizer, what)()
         except RuntimeError as exc:  # the decoder failed on this audio: the next may do
             log.warning("the speech recognizer failed on a piece of audio (%s)", exc)
             heard = None

@@ -125,6 +125,13 @@ class SphinxRecognizer:
         self._window.clear()
         return final
 
+    def restart(self) -> None:
+        """After finish: the front end's noise estimate and cepstral mean, the suppressor's and
+        the quiet clock's, all learned of the last stream, start again."""
+        self._decoder.reinit_feat()
+        self._denoise = self._denoise and make_denoiser()
+        self._quiet = QuietClock()
+
     def _step(self, frame: bytes) -> Hypothesis | None:
         """One frame: to the decoder at once within an utterance; the Endpointer decides where
         utterances begin (its window is then decoded) and end. A pause longer than

@@ -73,6 +73,11 @@ class VoskRecognizer:
         """End of stream: the last final hypothesis, if anything was heard."""
         return self._final(self._recognizer.FinalResult())
 
+    def restart(self) -> None:
+        """After finish: Kaldi's state and the quiet clock start again."""
+        self._recognizer.Reset()
+        self._partial, self._settled, self._quiet = "", False, QuietClock()
+
     def _final(self, result: str) -> Hypothesis | None:
         text = self._clean(_field(result, "text"))
         heard, self._partial, self._settled = bool(text or self._partial), "", False

@@ -26,6 +26,10 @@ CHUNK_SECONDS = 0.1
 PCM, FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 """WAV format tags."""
 CONVERT = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
+NARROWBAND_RATE = 11025
+"""Below this rate a recording has none of speech above half of it, which the recognizers'
+16 kHz models listen for: at 8 kHz (a telephone's), "it hurts" alone came out "it didn't hurt";
+at 11 025 Hz and up, as at 16 kHz."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,9 @@ def read_wav(path: Path) -> tuple[WavFormat, bytes]:
         raise AudioError(f"{path} holds no audio samples; record or export it again.")
     log.debug("%s: %d Hz, %d channel(s), %d-bit, %.2f s", path, fmt.rate, fmt.channels,
               fmt.bits, len(data) / frame / fmt.rate)
+    if fmt.rate < NARROWBAND_RATE:
+        log.warning("%s is recorded at %d Hz, which loses the higher sounds of speech: it will "
+                    "be misheard more often; record at 16000 Hz or more", path, fmt.rate)
     return fmt, data
 
 
