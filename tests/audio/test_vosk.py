@@ -64,6 +64,16 @@ def test_a_word_streams_as_partial_then_final(recognizer: VoskRecognizer) -> Non
     assert not heard[0].final and heard[0].text == "시작"
 
 
+def test_a_restart_forgets_a_stream_cut_off_mid_word(recognizer: VoskRecognizer) -> None:
+    """A microphone gone mid-word: what was heard of it is no part of the next stream."""
+    cut = ko("멈춰", seed=1)
+    for chunk in chunks(cut[: len(cut) * 3 // 4]):
+        recognizer.accept(chunk)
+    recognizer.restart()
+    heard = list(hear(recognizer, ko("시작")))
+    assert [h.text for h in heard if h.final] == ["시작"]
+
+
 def test_partials_grow_with_the_phrase_and_are_only_sent_when_they_change(
         recognizer: VoskRecognizer) -> None:
     heard = list(hear(recognizer, ko("잠깐 멈춰")))
