@@ -117,6 +117,19 @@ def test_ctrl_c_ends_the_session_saved_and_summed_up(tmp_path: Path) -> None:
     assert [json.loads(line)["reason"] for line in shown.stdout.splitlines()] == ["interrupted"]
 
 
+def test_a_script_keeps_no_history_unless_one_is_named(tmp_path: Path) -> None:
+    """A rehearsal must not acknowledge the safety statement for the user's real sessions."""
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {k: v for k, v in os.environ.items() if k != "VOICECOACH_DB"}
+    path = script(tmp_path, (0, "yes"), (1, "stop"))
+    rehearsed = subprocess.run([sys.executable, "-m", "voicecoach", "run", "--script", str(path)],
+                               capture_output=True, text=True, timeout=120, env={**env, **home})
+    assert rehearsed.returncode == 0 and "check with your doctor" in rehearsed.stdout
+    assert not (tmp_path / "data").exists()
+    kept = vc("run", "--script", str(path), env={"VOICECOACH_DB": str(tmp_path / "h.db")})
+    assert kept.returncode == 0 and (tmp_path / "h.db").exists()
+
+
 def test_an_exercise_refused_by_name_is_left_out_of_the_workout(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     path = script(tmp_path, (0, "yes"), (2, "start my workout"), (40, "no clamshells today"),

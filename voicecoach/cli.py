@@ -44,7 +44,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     how = p.add_mutually_exclusive_group()
     how.add_argument("--text", action="store_true", help="type commands instead of speaking")
     how.add_argument("--script", type=Path, metavar="FILE",
-                     help="lines of SECONDS<TAB>utterance, run on a simulated clock")
+                     help="lines of SECONDS<TAB>utterance, run on a simulated clock (kept in "
+                          "no history unless --db or $VOICECOACH_DB names one)")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--exercise", type=_exercise_id, metavar="ID", help="start this exercise")
     what.add_argument("--routine", action="store_true", help="start the routine of all five")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import queue
 import sys
 import threading
@@ -153,7 +154,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         lines = read_script(args.script)
     matcher = Matcher(default_intents())
     settings = merged(load_settings(), args.voice, args.rate, args.brief)
-    history, problem = _history(db_path(args))
+    rehearsal = args.script and not (args.db or os.environ.get("VOICECOACH_DB"))
+    history, problem = (None, None) if rehearsal else _history(db_path(args))
     with ExitStack() as stack:
         if history:
             stack.callback(history.close)
