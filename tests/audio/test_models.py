@@ -58,6 +58,16 @@ def test_environment_variables_name_a_model_or_a_folder_of_models(
     assert find_model(None)[0] == model
 
 
+@pytest.mark.parametrize("var", models.ENV_VARS)
+def test_a_variable_that_names_nothing_is_warned_of(
+        nowhere: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        var: str) -> None:
+    monkeypatch.setenv(var, str(nowhere / "typo"))
+    with caplog.at_level(logging.WARNING):
+        assert find_model(None)[0] is None
+    assert f"${var} names {nowhere / 'typo'}, where there is nothing" in caplog.text
+
+
 def test_the_working_directory_models_folder_and_the_vosk_cache_are_searched(
         nowhere: Path) -> None:
     cached = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)

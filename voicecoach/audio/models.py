@@ -35,7 +35,12 @@ CHECKOUT_MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 
 
 def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
-    """The first model folder found, or None, and every place looked in (for the user)."""
+    """The first model folder found, or None, and every place looked in (for the user); a
+    variable that names nothing is warned of, as a typo in it would otherwise go unseen."""
+    for var in ENV_VARS:
+        named = os.environ.get(var)
+        if named and not Path(named).expanduser().exists():
+            log.warning("$%s names %s, where there is nothing; fix it or unset it", var, named)
     looked: list[str] = []
     for place in search_places(explicit):
         looked.append(str(place))
