@@ -126,8 +126,8 @@ class SphinxRecognizer:
         return final
 
     def restart(self) -> None:
-        """After finish: the front end's noise estimate and cepstral mean, the suppressor's and
-        the quiet clock's, all learned of the last stream, start again."""
+        """After finish: what was learned of the last stream starts again: the front end's
+        noise estimate and cepstral mean, the suppressor's noise floor, the quiet clock."""
         self._decoder.reinit_feat()
         self._denoise = self._denoise and make_denoiser()
         self._quiet = QuietClock()
