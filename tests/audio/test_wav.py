@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import struct
 import subprocess
@@ -100,6 +101,25 @@ def test_chunks_are_100_ms_and_add_up_to_the_file(tmp_path: Path) -> None:
     assert [len(c) for c in chunks[:-1]] == [3200] * 9
     assert 0 < len(chunks[-1]) <= 3200
     assert b"".join(chunks) == read_pcm16k(path)
+
+
+def test_a_file_cut_short_is_read_as_far_as_it_goes_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    whole = wav_bytes(tone(440, RATE, seconds=1.0), RATE)
+    kept = len(whole) * 2 // 3 - 44
+    cut = write(tmp_path, whole[: 44 + kept])
+    with caplog.at_level(logging.WARNING):
+        assert len(read_pcm16k(cut)) == kept
+    assert f"{cut} is cut short: {kept} of its 32000 bytes of data are there" in caplog.text
+
+
+def test_a_stream_of_unknown_length_is_read_without_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    whole = bytearray(wav_bytes(tone(440, RATE, seconds=0.5), RATE))
+    struct.pack_into("<I", whole, 40, 0xFFFFFFFF)  # as a recorder writing to a pipe does
+    with caplog.at_level(logging.WARNING):
+        assert len(read_pcm16k(write(tmp_path, bytes(whole)))) == len(whole) - 44
+    assert caplog.text == ""
 
 
 def test_close_stops_the_chunks(tmp_path: Path) -> None:

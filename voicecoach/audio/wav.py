@@ -26,6 +26,9 @@ CHUNK_SECONDS = 0.1
 PCM, FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 """WAV format tags."""
 CONVERT = "convert it with: sox INPUT -r 16000 -c 1 -b 16 OUTPUT.wav"
+STREAMED = 0x7FFF0000
+"""A chunk size this large is a recorder's "length unknown" (arecord, sox to a pipe), not a
+promise of so many bytes."""
 NARROWBAND_RATE = 11025
 """Below this rate a recording has none of speech above half of it, which the recognizers'
 16 kHz models listen for: at 8 kHz (a telephone's), "it hurts" alone came out "it didn't hurt";
@@ -87,7 +90,7 @@ def read_wav(path: Path) -> tuple[WavFormat, bytes]:
         raise AudioError(f"{path} is not a WAV file; {CONVERT}.")
     if blob[:4] == b"RIFX":
         raise AudioError(f"{path} is a big-endian WAV file; {CONVERT}.")
-    chunks = _riff_chunks(blob)
+    chunks = _riff_chunks(blob, path)
     if b"fmt " not in chunks or b"data" not in chunks:
         raise AudioError(f"{path} is a damaged WAV file (no format or data chunk); {CONVERT}.")
     fmt = _parse_format(chunks[b"fmt "], path)
@@ -104,13 +107,18 @@ def read_wav(path: Path) -> tuple[WavFormat, bytes]:
     return fmt, data
 
 
-def _riff_chunks(blob: bytes) -> dict[bytes, bytes]:
-    """The top-level chunks of a RIFF file by id; a truncated last chunk is cut at the end."""
+def _riff_chunks(blob: bytes, path: Path) -> dict[bytes, bytes]:
+    """The top-level chunks of a RIFF file by id; a truncated last chunk is cut at the end, with
+    a warning unless its size says the file was written as a stream (of unknown length)."""
     chunks: dict[bytes, bytes] = {}
     pos = 12
     while pos + 8 <= len(blob):
         chunk_id, size = struct.unpack_from("<4sI", blob, pos)
         chunks.setdefault(chunk_id, blob[pos + 8 : pos + 8 + size])
+        if len(blob) < pos + 8 + size < STREAMED:
+            log.warning("%s is cut short: %d of its %d bytes of %s are there; what is missing "
+                        "is not heard", path, len(blob) - pos - 8, size,
+                        chunk_id.decode("latin-1").strip())
         pos += 8 + size + (size & 1)
     return chunks
 
