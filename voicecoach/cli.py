@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(hist)
     command("exercises", "the exercise catalogue")
     command("devices", "audio devices")
-    doctor = command("doctor", "check microphone, speech output and model")
+    doctor = command("doctor", "check microphone, speech output, model and settings file")
     doctor.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)
     model = command("model", "where the Vosk model is looked for; fetch it")
     model.add_argument("--fetch", action="store_true", help="download the English model")
