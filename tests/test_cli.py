@@ -110,7 +110,7 @@ def test_ctrl_c_ends_the_session_saved_and_summed_up(tmp_path: Path) -> None:
         pass
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and "Traceback" not in err
+    assert proc.returncode == 130 and "Traceback" not in err, err
     last = json.loads(events.read_text().splitlines()[-1])
     assert last["type"] == "session_end" and last["summary"]["reason"] == "interrupted"
     shown = vc("history", "--json", "--db", str(db))

@@ -13,7 +13,7 @@ from typing import IO
 from voicecoach.errors import HistoryUnwritable
 from voicecoach.events import SPOKEN_ON_TIME, Estimate, EventLog, Spoken
 from voicecoach.history import History
-from voicecoach.listen import Notice, Utterance
+from voicecoach.listen import INTERRUPTED, Notice, Utterance
 from voicecoach.matcher import Match, Matcher
 from voicecoach.ports import Clock, Speaker
 from voicecoach.session import Session
@@ -238,6 +238,8 @@ def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
             continue
         if text is None:
             input_open = False
+        elif text == INTERRUPTED:
+            raise KeyboardInterrupt
         elif isinstance(text, Notice):
             coach.notice(text, clock.now())
         else:

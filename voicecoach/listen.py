@@ -87,6 +87,8 @@ class Notice:
     detail: str = ""
 
 
+INTERRUPTED = Notice("interrupted")
+"""Ctrl-C, as the coach is told of it: the session ends between two of its steps."""
 Utterance = str | None | Notice
 """What reaches the coach: an utterance, the end of input (None), or a notice."""
 

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -22,7 +23,7 @@ from voicecoach.errors import HistoryUnwritable, UsageError
 from voicecoach.events import EventLog
 from voicecoach.history import DayRow, History, SessionRow
 from voicecoach.intents import default_intents
-from voicecoach.listen import Listener, Notice, Utterance
+from voicecoach.listen import INTERRUPTED, Listener, Notice, Utterance
 from voicecoach.matcher import Matcher
 from voicecoach.script import read_script
 from voicecoach.session import Session
@@ -110,6 +111,18 @@ def _finish_speaking(speaker: TtsSpeaker) -> None:
     speaker.close()
 
 
+def _interrupt_between_steps(heard: queue.Queue[Utterance]) -> None:
+    """Ctrl-C reaches the coach as INTERRUPTED, so that the session ends between two of its
+    steps (a KeyboardInterrupt raised in the middle of one left it half done, and its end
+    unsaved); a second Ctrl-C is Python's own."""
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # put from another thread: the main one may hold the queue's lock when the signal comes
+        threading.Thread(target=heard.put, args=(INTERRUPTED,), daemon=True).start()
+
+    signal.signal(signal.SIGINT, handler)
+
+
 def _typed(stream: IO[str], heard: queue.Queue[Utterance]) -> None:
     for line in stream:
         heard.put(line.strip())
@@ -169,6 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             stack.callback(_finish_speaking, speaker)
         coach = Coach(session, matcher, Ports(speaker, events, history, problem))
         heard: queue.Queue[Utterance] = queue.Queue()
+        _interrupt_between_steps(heard)
         if args.text:
             threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
         else:
