@@ -65,3 +65,12 @@ def test_a_broken_model_and_a_broken_settings_file_each_get_a_fix(
     assert "is broken or incomplete" in lines["recognizer model"]
     assert lines["settings file"].startswith(f"[fix] {tmp_path / 'config.toml'}")
     assert "cannot be read as TOML" in lines["settings file"]
+
+
+def test_a_model_named_where_there_is_none_gets_a_fix_not_another_model(
+        no_audio: None, nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (nowhere / "home" / ".cache" / "vosk" / "vosk-model-small-en-us-0.15" / "am").mkdir(
+        parents=True)
+    status, lines = report(capsys, "--model", str(nowhere / "typo"))
+    assert status == 1
+    assert lines["recognizer model"].startswith(f"[fix] There is no Vosk model at {nowhere}")

@@ -48,6 +48,15 @@ def test_an_explicit_model_folder_comes_first(nowhere: Path) -> None:
     assert find_model(mine) == (mine, [str(mine)])
 
 
+def test_an_explicit_place_with_no_model_is_the_only_place_looked(nowhere: Path) -> None:
+    found = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
+    assert find_model(None)[0] == found
+    (nowhere / "empty").mkdir()
+    assert find_model(nowhere / "empty") == (None, [str(nowhere / "empty")])
+    folder = fake_model(nowhere / "models" / MODEL_NAME).parent
+    assert find_model(folder) == (folder / MODEL_NAME, [str(folder)])
+
+
 @pytest.mark.parametrize("var", models.ENV_VARS)
 def test_environment_variables_name_a_model_or_a_folder_of_models(
         nowhere: Path, monkeypatch: pytest.MonkeyPatch, var: str) -> None:
@@ -160,6 +169,15 @@ def test_vosk_without_a_model_is_an_error(nowhere: Path) -> None:
         make_recognizer("vosk", None, ["pause"])
 
 
+@pytest.mark.parametrize("kind", ["auto", "vosk"])
+def test_a_model_named_where_there_is_none_is_an_error_not_another_model(
+        nowhere: Path, kind: str) -> None:
+    fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
+    (nowhere / "empty").mkdir()
+    with pytest.raises(ModelError, match=r"There is no Vosk model at .*empty .*point --model"):
+        make_recognizer(kind, nowhere / "empty", ["pause"])
+
+
 def test_an_unknown_recognizer_kind_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="auto, vosk, pocketsphinx"):
         make_recognizer("whisper", None, ["pause"])
@@ -185,3 +203,14 @@ def test_the_model_command_names_the_model_it_found(
     model = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
     assert main(["model"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"found: {model}"
+
+
+def test_the_model_command_fails_for_a_model_named_where_there_is_none(
+        nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
+    assert main(["model", "--model", str(nowhere / "typo")]) == 1
+    out = capsys.readouterr()
+    assert out.out == f"looked in {nowhere / 'typo'}\n"
+    assert out.err.strip() == (f"voicecoach: There is no Vosk model at {nowhere / 'typo'} (a "
+                               "model folder holds am/final.mdl); point --model at one, or run "
+                               "`voicecoach model --fetch`.")

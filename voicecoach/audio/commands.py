@@ -75,9 +75,11 @@ def _speech() -> str:
 
 
 def _model(explicit: Path | None) -> str:
-    from voicecoach.audio.models import find_model
+    from voicecoach.audio.models import find_model, not_a_model
 
     found, looked = find_model(explicit)
+    if found is None and explicit is not None:
+        raise VoicecoachError(not_a_model(explicit))
     if found is None:
         raise VoicecoachError("No Vosk model was found (looked in " + ", ".join(looked) + "); "
                               "run `voicecoach model --fetch`; until then the built-in "
@@ -104,7 +106,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from voicecoach.audio.models import fetch_model, find_model
+    from voicecoach.audio.models import fetch_model, find_model, not_a_model
 
     if args.fetch:
         print(f"model ready at {fetch_model()}")
@@ -112,5 +114,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     found, looked = find_model(args.model)
     for place in looked:
         print(f"looked in {place}")
+    if found is None and args.model is not None:
+        raise VoicecoachError(not_a_model(args.model))
     print(f"found: {found}" if found else "no model found; run `voicecoach model --fetch`")
     return 0

@@ -1,10 +1,10 @@
 """Where the Vosk model is, how to fetch it, and which recognizer to use.
 
-A model folder is looked for, in this order, in: ``--model``; ``$VOICECOACH_MODEL``;
-``$VOSK_MODEL_PATH``; ``./models`` under the current directory; ``models/`` of the source checkout
-(when running from one); ``~/.cache/vosk``; and vosk's own folders (``vosk.MODEL_DIRS``). Each place
-may be a model folder itself or a folder holding ``vosk-model-small-en-us-0.15`` (preferred) or any
-other ``vosk-model-*en-us*`` folder.
+A model folder is looked for in ``--model`` alone when it is given; else, in this order, in
+``$VOICECOACH_MODEL``; ``$VOSK_MODEL_PATH``; ``./models`` under the current directory; ``models/``
+of the source checkout (when running from one); ``~/.cache/vosk``; and vosk's own folders
+(``vosk.MODEL_DIRS``). Each place may be a model folder itself or a folder holding
+``vosk-model-small-en-us-0.15`` (preferred) or any other ``vosk-model-*en-us*`` folder.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
         named = os.environ.get(var)
         if named and not Path(named).expanduser().exists():
             log.warning("$%s names %s, where there is nothing; fix it or unset it", var, named)
+    if explicit is not None:  # a place the user names is the only one looked in, as run uses it
+        return model_in(explicit.expanduser()), [str(explicit)]
     looked: list[str] = []
-    for place in search_places(explicit):
+    for place in search_places():
         looked.append(str(place))
         found = model_in(place)
         if found is not None:
@@ -51,9 +53,8 @@ def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
     return None, looked
 
 
-def search_places(explicit: Path | None) -> list[Path]:
-    places = [explicit] if explicit is not None else []
-    places += [Path(os.environ[var]).expanduser() for var in ENV_VARS if os.environ.get(var)]
+def search_places() -> list[Path]:
+    places = [Path(os.environ[var]).expanduser() for var in ENV_VARS if os.environ.get(var)]
     places += [Path.cwd() / "models", CHECKOUT_MODELS, Path.home() / ".cache" / "vosk"]
     places += [Path(d) for d in vosk.MODEL_DIRS if d is not None]
     unique: list[Path] = []
@@ -73,6 +74,12 @@ def model_in(place: Path) -> Path | None:
     if is_model(preferred):
         return preferred
     return next((p for p in sorted(place.glob(MODEL_PATTERN)) if is_model(p)), None)
+
+
+def not_a_model(place: Path) -> str:
+    """What to say when the place the user named holds no model."""
+    return (f"There is no Vosk model at {place} (a model folder holds am/final.mdl); point "
+            "--model at one, or run `voicecoach model --fetch`.")
 
 
 def is_model(folder: Path) -> bool:
@@ -153,7 +160,9 @@ def make_recognizer(kind: str, model: Path | None, sentences: list[str]) -> Reco
         raise UsageError(f"Unknown recognizer {kind!r}; use one of {', '.join(KINDS)}.")
     if kind == "pocketsphinx":
         return _sphinx(sentences)
-    path, looked = (model, []) if model is not None else find_model(None)
+    path, looked = find_model(model)
+    if path is None and model is not None:
+        raise ModelError(not_a_model(model))
     if path is not None:
         from voicecoach.audio.vosk_recognizer import VoskRecognizer
 
