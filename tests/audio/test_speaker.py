@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -190,6 +193,49 @@ def test_voice_and_rate_reach_the_engine(virtual_audio: VirtualAudio) -> None:
     finally:
         synthesizer.close()
     assert slow.seconds > 1.5 * fast.seconds
+
+
+NAMES = ("en-us", "EN-US", "English (America)", "gmw/en-us", "en-us+f3", "gmw/en+klatt2",
+         "en-gb", "en-gb+klatt2", "English_(America)", "zzz")
+VOICE_AFTER = """
+import json, sys, pyttsx3
+from voicecoach.audio.engine import unknown_voice
+engine = pyttsx3.init("espeak")
+voices, seen = engine.getProperty("voices"), {}
+for name in sys.argv[1:]:
+    for voice in ("gmw/af", name):
+        engine.setProperty("voice", voice)
+        engine.save_to_file("hello", sys.argv[0] + ".wav")
+        engine.runAndWait()
+    seen[name] = [unknown_voice(name, voices), engine.getProperty("voice")]
+print(json.dumps(seen))
+"""
+
+
+def test_a_voice_is_called_unknown_exactly_when_espeak_would_keep_the_one_it_has(
+        tmp_path: Path) -> None:
+    script = tmp_path / "voice_after.py"
+    script.write_text(VOICE_AFTER)
+    done = subprocess.run([sys.executable, str(script), *NAMES], capture_output=True, text=True,
+                          timeout=60, check=True)
+    seen = json.loads(done.stdout.splitlines()[-1])
+    kept = {name for name, (_, voice) in seen.items() if voice == "gmw/af"}
+    assert kept == {"en-gb", "en-gb+klatt2", "English_(America)", "zzz"}
+    assert {name for name, (problem, _) in seen.items() if problem} == kept
+    assert "use gmw/en+klatt2, its voice for en-gb" in seen["en-gb+klatt2"][0]
+    assert "File column of `espeak-ng --voices`" in seen["zzz"][0]
+
+
+def test_an_unknown_voice_is_warned_of_and_the_line_still_spoken(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    synthesizer = Synthesizer()
+    try:
+        clip = synthesizer.clip("hello", voice="en-gb")
+    finally:
+        synthesizer.close()
+    assert clip.seconds > 0.2
+    assert ("voicecoach: The speech engine has no voice 'en-gb' and keeps the one it has; use "
+            "gmw/en, its voice for en-gb.") in capfd.readouterr().err
 
 
 def test_the_engine_prints_nothing_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:

@@ -256,6 +256,26 @@ def configure(engine: TtsEngine, voice: str | None, rate: int | None) -> None:
     """Apply voice and words-per-minute, for the lines rendered from now on (pyttsx3 may queue
     these until the next runAndWait, which applies them before it starts the line)."""
     if voice is not None:
+        voices = engine.getProperty("voices")
+        problem = unknown_voice(voice, voices) if isinstance(voices, list) and voices else None
+        if problem:
+            logger.warning("%s", problem)
         engine.setProperty("voice", voice)
     if rate is not None:
         engine.setProperty("rate", rate)
+
+
+def unknown_voice(name: str, voices: list[Any]) -> str | None:
+    """None when one of pyttsx3's voices is called name as espeak-ng looks it up (any case, a
+    variant after "+" aside): by its file ("gmw/en-us"), the file's last part ("en-us") or its name
+    ("English (America)"); else the sentence to warn with, as espeak-ng then silently keeps the
+    voice it has. A language ("en-gb") is not a name: the voice for it is named instead."""
+    wanted, plus, variant = name.strip().lower().partition("+")
+    for voice in voices:
+        file = str(getattr(voice, "id", "")).lower()
+        if wanted in (file, file.rsplit("/", 1)[-1], str(getattr(voice, "name", "")).lower()):
+            return None
+    speaks = [str(v.id) for v in voices if wanted in map(str.lower, getattr(v, "languages", []))]
+    hint = (f"use {speaks[0]}{plus}{variant}, its voice for {wanted}" if speaks
+            else "use a name from the File column of `espeak-ng --voices`")
+    return f"The speech engine has no voice {name!r} and keeps the one it has; {hint}."
