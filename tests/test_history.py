@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -149,6 +151,67 @@ def test_an_unwritable_path_is_an_unwritable_history(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(HistoryUnwritable, match="cannot be written"):
         History(blocker / "h.db")
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Makes a folder and its files as unwritable as a read-only disk, for root too (its
+    immutable attribute, where the file system has one), and writable again afterwards."""
+    made: list[Path] = []
+
+    def make(folder: Path) -> None:
+        paths = [*folder.iterdir(), folder]
+        if os.geteuid() == 0:
+            done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+            if done.returncode:
+                pytest.skip(f"chattr cannot make files immutable here: {done.stderr!r}")
+        else:
+            for path in paths:
+                path.chmod(0o555 if path.is_dir() else 0o444)
+        made.extend(paths)
+
+    yield make
+    if made and os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", *map(str, made)], check=True)
+    for path in made:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_history_on_a_read_only_disk_is_shown_not_changed(
+        tmp_path: Path, read_only: Callable[[Path], None]) -> None:
+    folder = tmp_path / "disk"
+    history = History(folder / "h.db")
+    history.begin()
+    history.record_set("clamshell", 1, 10, 0, 1.0)
+    history.end(4, "done")
+    history.close()
+    before = (folder / "h.db").read_bytes()
+    read_only(folder)
+    with pytest.raises(HistoryUnwritable, match="cannot be written"):
+        History(folder / "h.db")
+    shown = History(folder / "h.db", read_only=True)
+    assert [(row.minutes, row.reason, row.exercises) for row in shown.sessions()] == [
+        (4, "done", ["clamshell"])]
+    shown.close()
+    result = subprocess.run([sys.executable, "-m", "voicecoach", "history", "--db",
+                             str(folder / "h.db")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].split()[1:] == ["4.0", "done", "clamshell"]
+    assert (folder / "h.db").read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["h.db"]
+
+
+def test_a_history_of_an_older_voicecoach_on_a_read_only_disk_says_to_copy_it(
+        tmp_path: Path, read_only: Callable[[Path], None]) -> None:
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "h.db")
+    old.executescript(MIGRATIONS[1])
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+    read_only(folder)
+    with pytest.raises(HistoryUnwritable, match="copy it to a writable place and pass --db"):
+        History(folder / "h.db", read_only=True)
 
 
 KILLER = """

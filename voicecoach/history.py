@@ -57,6 +57,22 @@ class DayRow:
     pain: bool
 
 
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """The file opened for reading only. A file in WAL mode needs its shared-memory file beside
+    it even then; where that cannot be made, it is read as immutable (nothing writes it there)."""
+    uri = path.resolve().as_uri()
+    try:
+        return _checked(sqlite3.connect(f"{uri}?mode=ro", uri=True))
+    except sqlite3.OperationalError:
+        return _checked(sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True))
+
+
+def _checked(db: sqlite3.Connection) -> sqlite3.Connection:
+    """db, once it has shown it can be read (sqlite opens lazily)."""
+    db.execute("SELECT 1 FROM sqlite_master").fetchall()
+    return db
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -64,15 +80,23 @@ def _now() -> str:
 class History:
     """One user's history file. Each fact is committed as it happens."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """read_only: for showing a history where it cannot be written (a read-only disk)."""
         self.path = path
         self.session_id: int | None = None
         try:
+            if read_only:
+                self.db = _open_read_only(path)
+                self._migrate(read_only=True)
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=10.0)
             self._migrate()
             self.db.execute("PRAGMA journal_mode = WAL")
         except (OSError, sqlite3.OperationalError) as exc:
+            if read_only:
+                raise HistoryError(f"The history file {path} cannot be read ({exc}); check its "
+                                   "permissions, or pass --db with another file.") from exc
             raise HistoryUnwritable(f"The history file {path} cannot be written ({exc}); "
                                     "pass --db with a writable place.") from exc
         except sqlite3.DatabaseError as exc:
@@ -80,7 +104,7 @@ class History:
                 f"The history file {path} is damaged or not a database; move it aside "
                 "(it is kept as it is) or pass --db with another file.") from exc
 
-    def _migrate(self) -> None:
+    def _migrate(self, *, read_only: bool = False) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version == 0 and self.db.execute("SELECT 1 FROM sqlite_master").fetchone():
             raise HistoryError(
@@ -90,6 +114,10 @@ class History:
             raise HistoryError(
                 f"The history file {self.path} comes from a newer voicecoach (schema {version}); "
                 "upgrade voicecoach or pass --db with another file.")
+        if read_only and version < SCHEMA_VERSION:
+            raise HistoryUnwritable(
+                f"The history file {self.path} is from an older voicecoach and cannot be brought "
+                "up to date where it is; copy it to a writable place and pass --db with the copy.")
         for step in range(version + 1, SCHEMA_VERSION + 1):
             with self.db:
                 self.db.executescript(MIGRATIONS[step])

@@ -215,7 +215,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _read_history(path: Path) -> tuple[list[SessionRow], list[DayRow]]:
-    history = History(path)
+    try:
+        history = History(path)
+    except HistoryUnwritable:
+        history = History(path, read_only=True)
     try:
         return history.sessions(), history.days()
     finally:
