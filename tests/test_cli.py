@@ -284,6 +284,22 @@ def test_a_chart_named_with_no_ending_is_a_png_and_one_of_an_unknown_kind_is_ref
     assert not (tmp_path / "chart.txt").exists()
 
 
+@pytest.mark.parametrize("named", ["h.png", "h"])
+def test_a_chart_named_as_the_history_is_refused_and_the_history_kept(
+        tmp_path: Path, named: str) -> None:
+    db = tmp_path / "h.png"
+    vc("run", "--script", str(script(tmp_path, (0, "yes"), (30, "stop"))), "--db", str(db))
+    before = db.read_bytes()
+    result = vc("history", "--db", str(db), "--plot", str(tmp_path / named))
+    assert "is the history itself" in assert_clean_error(result, 2)
+    assert db.read_bytes() == before
+
+
+def test_a_chart_with_no_file_name_is_refused(tmp_path: Path) -> None:
+    result = vc("history", "--db", str(tmp_path / "h.db"), "--plot", "")
+    assert "not a file name; name it FILE.png" in assert_clean_error(result, 2)
+
+
 def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) -> None:
     db = tmp_path / "typo.db"
     result = vc("history", "--db", str(db))

@@ -14,21 +14,33 @@ GOAL_MINUTES = 30
 """The source's advice: about thirty minutes, most days of the week."""
 
 
-def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> Path:
-    """Draw minutes per day over the last weeks, with the goal line and days with pain marked;
-    the file written: path, or path.png where path has no ending."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def chart_file(path: Path, history: Path) -> Path:
+    """The file a chart named path is written to: path, or path.png where path has no ending;
+    UsageError for a kind matplotlib cannot write, or for the history file itself."""
     from matplotlib.backend_bases import FigureCanvasBase
 
+    if not path.name:
+        raise UsageError(f"Cannot draw a chart into {str(path)!r}, which is not a file name; "
+                         "name it FILE.png.")
     kind = path.suffix.lower().lstrip(".")
     if not kind:
         path = path.with_name(f"{path.name}.png")
     elif kind not in FigureCanvasBase.get_supported_filetypes():
         raise UsageError(f"Cannot draw a chart as a {path.suffix} file ({path}); name it "
                          "FILE.png, FILE.svg or FILE.pdf.")
+    if path.exists() and history.exists() and path.samefile(history):
+        raise UsageError(f"The chart file {path} is the history itself, which it would "
+                         "overwrite; name the chart another file, such as progress.png.")
+    return path
+
+
+def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> None:
+    """Draw minutes per day over the last weeks into path (see chart_file), with the goal line
+    and days with pain marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     days = [today - timedelta(days=n) for n in range(weeks * 7 - 1, -1, -1)]
     by_day = {row.day: row for row in rows}
@@ -56,4 +68,3 @@ def plot_days(rows: list[DayRow], path: Path, today: date, weeks: int = 4) -> Pa
         raise UsageError(problem) from exc
     finally:
         plt.close(fig)
-    return path

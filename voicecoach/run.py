@@ -193,16 +193,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     path = db_path(args)
+    if args.plot is not None:
+        from voicecoach.plot import chart_file, plot_days
+        chart = chart_file(args.plot, path)
     if path.exists():
         rows, days = _read_history(path)
     else:
         rows, days = [], []
         print(f"voicecoach: no history yet in {path}; it starts with your first session.",
               file=sys.stderr)
-    if args.plot:
-        from voicecoach.plot import plot_days
-        written = plot_days(days, args.plot, datetime.now(UTC).date())
-        print(f"chart written to {written}")
+    if args.plot is not None:
+        plot_days(days, chart, datetime.now(UTC).date())
+        print(f"chart written to {chart}")
     if args.json:
         for row in rows:
             print(json.dumps(asdict(row)))
