@@ -504,6 +504,29 @@ def test_pain_mid_exercise_eases_its_next_plan() -> None:
     assert plan[0]["reps"] == CONTENT.exercises["glute_bridge"].reps - 2
 
 
+def test_pain_never_makes_any_plan_harder() -> None:
+    from voicecoach.progression import MIN_REPS, step_back
+
+    for ex in EX.values():
+        beginner = Plan(ex.reps, ex.sets, ex.hold_seconds)
+        for reps in range(1, 31):
+            for sets in range(1, 4):
+                for hold in range(0, 9) if ex.hold_seconds else (0,):
+                    plan = Plan(reps, sets, hold)
+                    back = step_back(plan, beginner)
+                    assert back.reps <= reps and back.sets <= sets and back.hold <= hold, plan
+                    floor = reps <= MIN_REPS and sets <= ex.sets and hold <= ex.hold_seconds
+                    assert back != plan or floor, plan
+
+
+def test_pain_after_a_chosen_low_rep_count_keeps_it() -> None:
+    coach = started("glute_bridge")
+    coach.hear("do one rep", "set_reps", count=1)
+    coach.run_to(Phase.MOVE)
+    plan = facts(coach.hear("ouch", "report_pain"), "plan")
+    assert (plan[0]["reps"], plan[0]["reason"]) == (1, "pain")
+
+
 def test_a_rating_nobody_asked_for_is_pain_unless_counted_along() -> None:
     coach = at_first_rep("glute_bridge")
     assert coach.hear("three", "pain_rating", rating=3) == []
