@@ -248,6 +248,19 @@ def test_two_sessions_in_a_row_differ_because_of_the_first(tmp_path: Path) -> No
     assert "Last time you did 6 reps. Today, 8." in second
 
 
+def test_a_yes_to_any_pain_is_kept_when_no_rating_follows(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = script(tmp_path, (0, "yes"), (1, "do two reps"), (5, "start glute bridge"),
+                   (140, "yes"), (141, "stop"))
+    out = vc("run", "--script", str(first), "--db", str(db)).stdout
+    assert "coach: How strong was it, from one to ten?" in out
+    rows = [json.loads(line) for line in vc("history", "--json", "--db", str(db)).stdout.split("\n")
+            if line]
+    assert [(row["reason"], row["pain"]) for row in rows] == [("stop", True)]
+    second = vc("run", "--script", str(script(tmp_path, (0, "stop"))), "--db", str(db)).stdout
+    assert "coach: Last time, you felt pain during the glute bridge." in second
+
+
 def test_a_pain_rating_changes_the_next_plan(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     first = script(tmp_path, (0, "yes"), (1, "start glute bridge"), (400, "yes"),

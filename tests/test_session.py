@@ -462,6 +462,43 @@ def rated(rating: int, routine: bool = False) -> tuple[Coach, list[Action]]:
     return coach, coach.hear(f"about a {rating}", "pain_rating", rating=rating)
 
 
+def asked_how_strong() -> Coach:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    coach.hear("yes", "yes")
+    assert coach.phase is Phase.RATING
+    return coach
+
+
+UNRATED = {"exercise": "glute_bridge", "rep": None, "text": "yes", "rating": None}
+
+
+def test_a_no_to_how_strong_keeps_the_pain_unrated_and_the_plan_as_it_is() -> None:
+    actions = asked_how_strong().hear("no", "no")
+    assert facts(actions, "pain") == [UNRATED]
+    assert facts(actions, "exercise_done") == [{"exercise": "glute_bridge", "pain": True}]
+    assert facts(actions, "plan") == []
+    assert texts(actions)[0].startswith(line("pain_noted"))
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("stop", "stop", {}), ("start clamshell", "start_exercise", {"exercise": "clamshell"}),
+    ("start my workout", "start_routine", {})])
+def test_whatever_leaves_how_strong_keeps_the_pain_said_before_it(
+        text: str, intent: str, slots: dict[str, str]) -> None:
+    coach = asked_how_strong()
+    actions = coach.hear(text, intent, **slots)
+    assert coach.phase is not Phase.RATING
+    assert facts(actions, "pain") == [UNRATED]
+    kinds = [a.type for a in actions if isinstance(a, Emit)]
+    assert kinds.index("pain") < kinds.index("session_end") if "session_end" in kinds else True
+
+
+def test_pain_said_at_how_strong_is_kept_once() -> None:
+    actions = asked_how_strong().hear("it really hurts", "report_pain")
+    assert [f["text"] for f in facts(actions, "pain")] == ["it really hurts"]
+
+
 def test_a_high_rating_ends_the_exercise_and_eases_its_next_plan() -> None:
     coach, actions = rated(6)
     assert facts(actions, "pain") == [

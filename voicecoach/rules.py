@@ -74,6 +74,21 @@ def _checkin_no(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._then(s._next_exercise(state, now, s._line("checkin_good")), facts)
 
 
+def unrated_pain(state: State) -> list[Action]:
+    """The pain of a "yes" to "any pain?" that was never rated: kept all the same, whatever
+    leaves the question (a "no", a stop, another exercise)."""
+    ex_id = state.exercise
+    return [Emit("pain", {"exercise": ex_id, "rep": None, "text": "yes", "rating": None}),
+            Emit("exercise_done", {"exercise": ex_id, "pain": True})]
+
+
+def _rating_refused(s: Session, state: State, heard: Heard, now: float) -> Result:
+    """A "no" to "how strong was it?": the pain said a moment ago is kept, unrated."""
+    assert state.exercise is not None
+    state = replace(state, done=(*state.done, state.exercise))
+    return s._then(s._next_exercise(state, now, s._line("pain_noted")), unrated_pain(state))
+
+
 def _rating_unasked(s: Session, state: State, heard: Heard, now: float) -> Result:
     """A rating nobody asked for is pain said in numbers ("it's about a five out of ten"), unless
     it is zero or a number said alone, as when counting along ("three", "four five")."""
@@ -377,7 +392,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.CHECKIN, "no"): _checkin_no,
     (Phase.CHECKIN, "pain_rating"): _rating,
     (Phase.RATING, "pain_rating"): _rating,
-    (Phase.RATING, "no"): _checkin_no,
+    (Phase.RATING, "no"): _rating_refused,
     (Phase.RATING, "yes"): _checkin_yes,
     (Phase.OFFER, "yes"): _offer_yes,
     (Phase.OFFER, "resume"): _offer_yes,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voicecoach.content import Content, Exercise
-from voicecoach.rules import GET_READY_SECONDS, RULES, SWITCH_SECONDS
+from voicecoach.rules import GET_READY_SECONDS, RULES, SWITCH_SECONDS, unrated_pain
 from voicecoach.session_types import (
     TIMED,
     WORKING,
@@ -128,7 +128,11 @@ class Session:
         handler = RULES.get((state.phase, match.intent)) or RULES.get(("*", match.intent))
         if handler is None:
             return state, []
-        return handler(self, state, heard, now)
+        new, actions = handler(self, state, heard, now)
+        if (state.phase is Phase.RATING and new.phase is not Phase.RATING
+                and not any(isinstance(a, Emit) and a.type == "pain" for a in actions)):
+            actions = [*unrated_pain(state), *actions]
+        return new, actions
 
     def _not_understood(self, state: State, heard: Heard, now: float) -> Result:
         if len(heard.text.split()) < 2 or now - state.last_hint < HINT_GAP:

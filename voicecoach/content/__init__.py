@@ -39,6 +39,7 @@ PROMPTS: dict[str, frozenset[str]] = {
         "side_right": "", "progress": "days minutes", "progress_none": "",
         "progress_first": "", "progress_session": "reps minutes", "answer_yes_no": "",
         "pain_rating_ask": "", "pain_rating_high": "rating", "pain_rating_low": "rating",
+        "pain_noted": "",
         "progress_reps": "before now", "progress_sets": "before now", "progress_hold": "before now",
         "easier": "name", "routine_offer": "done count", "history_off": "",
         "mic_lost": "", "mic_back": "", "recognizer_fallback": "",
