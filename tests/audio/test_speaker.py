@@ -26,6 +26,7 @@ from speech import missing_tools
 
 from voicecoach.audio.speaker import ECHO_TAIL, TtsSpeaker, open_speaker
 from voicecoach.audio.tts import Synthesizer
+from voicecoach.errors import AudioError
 
 pytestmark = [
     pytest.mark.audio,
@@ -284,3 +285,10 @@ def test_without_a_speaker_open_speaker_prints_only_and_says_why(no_audio: None)
     assert reason.startswith("Speech output is off because no speaker was found; connect one")
     assert "--output-device" in reason
 
+
+
+@pytest.mark.parametrize("named", ["nonsense", "99"])
+def test_a_speaker_named_that_is_not_there_is_an_error_not_a_silent_session(
+        virtual_audio: VirtualAudio, named: str) -> None:
+    with pytest.raises(AudioError, match="--output-device"):
+        open_speaker(output_device=named)

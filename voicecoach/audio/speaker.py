@@ -168,7 +168,10 @@ def open_speaker(voice: str | None = None, rate: int | None = None,
                  synth_timeout: float = SYNTH_TIMEOUT, record: bool = False
                  ) -> tuple[TtsSpeaker | None, str | None]:
     """A working TtsSpeaker (recording what it plays, if asked) and None, or None and the one
-    sentence saying why (the coach then prints only)."""
+    sentence saying why (the coach then prints only). A device the user named that is not there
+    is an AudioError, as for the microphone: not a session without a voice."""
+    if output_device is not None:
+        resolve(output_device, "output")
     try:
         speaker = TtsSpeaker(voice, rate, output_device, engine_factory=engine_factory,
                              synth_timeout=synth_timeout, record=record)
