@@ -313,6 +313,13 @@ def test_a_chart_with_no_file_name_is_refused(tmp_path: Path) -> None:
     assert "not a file name; name it FILE.png" in assert_clean_error(result, 2)
 
 
+@pytest.mark.parametrize("place", ["folder", "/dev/null"])
+def test_history_of_a_folder_or_a_device_says_what_it_is(tmp_path: Path, place: str) -> None:
+    (tmp_path / "folder").mkdir()
+    result = vc("history", "--db", str(tmp_path / place))
+    assert "is not a history file but a folder or a device" in assert_clean_error(result, 2)
+
+
 def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) -> None:
     db = tmp_path / "typo.db"
     result = vc("history", "--db", str(db))

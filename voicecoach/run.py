@@ -193,6 +193,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     path = db_path(args)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{path} is not a history file but a folder or a device; pass --db with "
+                         "the history file itself.")
     if args.plot is not None:
         from voicecoach.plot import chart_file, plot_days
         chart = chart_file(args.plot, path)
