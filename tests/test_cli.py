@@ -172,6 +172,47 @@ def test_text_mode_takes_typed_commands(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1].startswith("coach: That's all for today.")
 
 
+def typing_to(command: str, tmp_path: Path) -> list[str]:
+    """The arguments of a command that reads stdin: run --text or parse."""
+    if command == "parse":
+        return [sys.executable, "-m", "voicecoach", "parse"]
+    return [sys.executable, "-m", "voicecoach", "run", "--text", "--no-speech",
+            "--db", str(tmp_path / "h.db")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stdin closed as `<&-` does is Unix's")
+@pytest.mark.parametrize("command", ["run", "parse"])
+def test_a_closed_stdin_is_one_sentence(tmp_path: Path, command: str) -> None:
+    result = subprocess.run(typing_to(command, tmp_path), capture_output=True, text=True,
+                            timeout=60, preexec_fn=lambda: os.close(0))
+    line = assert_clean_error(result, 2)
+    assert "stdin is closed;" in line and "pipe them in" in line
+    assert not (tmp_path / "h.db").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "parse"])
+def test_undecodable_typing_is_read_past(tmp_path: Path, command: str) -> None:
+    result = subprocess.run(typing_to(command, tmp_path), input=b"\xff\xd6\x80\nyes\nstop\n",
+                            capture_output=True, timeout=60,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    last = result.stdout.decode().strip().splitlines()[-1]
+    assert last.startswith("coach: That's all" if command == "run" else '{"text": "stop"')
+
+
+def test_parse_stops_quietly_when_its_reader_goes_away() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "parse"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write("stop\n")
+    proc.stdin.flush()
+    assert '"intent": "stop"' in proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    proc.stdin.write("pause\n" * 100)
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 141 and proc.stderr.read() == ""
+
+
 def test_a_bad_script_line_is_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
     path.write_text("0\tyes\nsoon\tstart glute bridge\n")

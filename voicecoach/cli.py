@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from platformdirs import user_data_dir
 
@@ -21,6 +23,9 @@ from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")
 MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
+PIPE_CLOSED = 141
+"""The exit status of a command whose reader went away (`| head -1`), as a shell gives that of
+one ended by SIGPIPE."""
 
 
 def data_db() -> Path:
@@ -114,11 +119,24 @@ def match_json(text: str, match: Match | None) -> dict[str, object]:
             "slots": match.slots if match else {}, "score": match.score if match else 0.0}
 
 
+def stdin_text(fix: str) -> TextIO:
+    """stdin, its undecodable bytes read as U+FFFD; a closed one is an error that says fix."""
+    if sys.stdin is None:
+        raise UsageError(f"stdin is closed; {fix}.")
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    return sys.stdin
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     matcher = Matcher(default_intents())
-    texts = args.text or (line.rstrip("\n") for line in sys.stdin)
-    for text in texts:
-        print(json.dumps(match_json(text, matcher.match(text))), flush=True)
+    texts = args.text or (line.rstrip("\n") for line in stdin_text(
+        "give parse the utterances as arguments, or pipe them in one a line"))
+    try:
+        for text in texts:
+            print(json.dumps(match_json(text, matcher.match(text))), flush=True)
+    except BrokenPipeError:  # stop quietly, as Unix tools do
+        return PIPE_CLOSED
     return 0
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from voicecoach.cli import stdin_text
 from voicecoach.coach import Coach, Ports, run_live, run_script
 from voicecoach.content import content
 from voicecoach.errors import HistoryUnwritable, UsageError
@@ -124,9 +125,14 @@ def _interrupt_between_steps(heard: queue.Queue[Utterance]) -> None:
 
 
 def _typed(stream: IO[str], heard: queue.Queue[Utterance]) -> None:
-    for line in stream:
-        heard.put(line.strip())
-    heard.put(None)
+    """Each typed line is heard; then the end of input, also when reading fails."""
+    try:
+        for line in stream:
+            heard.put(line.strip())
+    except (OSError, ValueError) as exc:
+        log.warning("Reading what is typed failed (%s); that is taken as the end of input.", exc)
+    finally:
+        heard.put(None)
 
 
 def _history(path: Path) -> tuple[History | None, str | None]:
@@ -165,6 +171,9 @@ def _listen(stack: ExitStack, args: argparse.Namespace, matcher: Matcher,
 def cmd_run(args: argparse.Namespace) -> int:
     if args.script:
         lines = read_script(args.script)
+    if args.text:
+        typed = stdin_text("run --text reads your commands from it, so start it from a terminal "
+                           "or pipe them in")
     matcher = Matcher(default_intents())
     settings = merged(load_settings(), args.voice, args.rate, args.brief)
     rehearsal = args.script and not (args.db or os.environ.get("VOICECOACH_DB"))
@@ -184,7 +193,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         heard: queue.Queue[Utterance] = queue.Queue()
         _interrupt_between_steps(heard)
         if args.text:
-            threading.Thread(target=_typed, args=(sys.stdin, heard), daemon=True).start()
+            threading.Thread(target=_typed, args=(typed, heard), daemon=True).start()
         else:
             _listen(stack, args, matcher, heard, speaker)
         run_live(coach, heard, MonotonicClock())
