@@ -280,6 +280,44 @@ def test_an_unwritable_history_is_said_and_the_session_goes_on(tmp_path: Path) -
     assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
 
 
+def sessions(db: Path) -> list[tuple[str, bool]]:
+    shown = vc("history", "--json", "--db", str(db)).stdout.splitlines()
+    return [(row["reason"], row["pain"]) for row in map(json.loads, shown)]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fill")
+@pytest.mark.parametrize("full", ["events", "stdout"])
+def test_a_full_disk_under_the_output_is_said_and_the_session_saved(tmp_path: Path,
+                                                                     full: str) -> None:
+    db = tmp_path / "h.db"
+    path = script(tmp_path, (0, "yes"), (1, "start hip thrust"), (45, "ouch my back"))
+    events = "/dev/full" if full == "events" else str(tmp_path / "events.jsonl")
+    with open("/dev/full" if full == "stdout" else os.devnull, "w") as out:
+        result = subprocess.run([sys.executable, "-m", "voicecoach", "run", "--script", str(path),
+                                 "--db", str(db), "--events", events], stdout=out,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.splitlines()
+    said = {"events": "events are no longer written", "stdout": "the session goes on without"}
+    assert "(No space left on device)" in line and said[full] in line
+    assert sessions(db) == [("pain", True)]
+
+
+def test_a_closed_output_pipe_ends_no_session(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "run", "--text", "--no-speech",
+                             "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdin and proc.stdout and proc.stderr
+    assert "check with your doctor" in proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    proc.stdin.write("yes\nstart glute bridge\nit hurts\n")
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 0
+    assert "(Broken pipe); the session goes on without them" in proc.stderr.read()
+    assert sessions(db) == [("pain", True)]
+
+
 def test_two_sessions_in_a_row_differ_because_of_the_first(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     first = script(tmp_path, (0, "yes"), (1, "start glute bridge"), (400, "no"), (401, "stop"))

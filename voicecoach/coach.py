@@ -43,7 +43,8 @@ class Ports:
     history: History | None
     history_problem: str | None = None
     """Why there is no history, to be said once at the start."""
-    out: IO[str] = sys.stdout
+    out: IO[str] | None = sys.stdout
+    """Where the lines are printed; None once that failed (a closed pipe, a full disk)."""
     seconds: Callable[[str], float] = speech_seconds
     """How long a line lasts when no speaker plays it (events.Estimate)."""
 
@@ -137,13 +138,24 @@ class Coach:
             self.ports.events.over(upcoming, None, None)
 
     def _say(self, text: str, now: float, spoken: Spoken | None = None) -> None:
-        print(f"coach: {text}", file=self.ports.out, flush=True)
+        self._print(text)
         spoken = spoken or Spoken()
         self.ports.events.write(now, "said", spoken, text=text)
         if self.ports.speaker:
             self.ports.speaker.say(text, lambda start, end: self._played(spoken, start, end))
         else:
             self._estimate.say(text, now, spoken)
+
+    def _print(self, text: str) -> None:
+        """Print the line; if that fails, say so once and go on without printing."""
+        if not self.ports.out:
+            return
+        try:
+            print(f"coach: {text}", file=self.ports.out, flush=True)
+        except OSError as exc:
+            self.ports.out = None
+            log.warning("Cannot print the coach's lines (%s); the session goes on without them.",
+                        exc.strerror or exc)
 
     def _silence(self, now: float) -> None:
         if self.ports.speaker:

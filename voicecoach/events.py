@@ -17,7 +17,9 @@ waits for); stop() cuts the line under way at that moment and drops the ones aft
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from voicecoach.session_types import speech_seconds
+
+log = logging.getLogger(__name__)
 
 SPOKEN_ON_TIME = ("hold", "countdown")
 """Facts about the number the coach says right after them: their `start` is when it began."""
@@ -91,9 +95,22 @@ class EventLog:
             self._put(waiting.event)
 
     def _put(self, event: dict[str, object]) -> None:
-        if self.out:
+        if not self.out:
+            return
+        try:
             self.out.write(json.dumps(event) + "\n")
             self.out.flush()
+        except OSError as exc:
+            self._lost(exc)
+
+    def _lost(self, exc: OSError) -> None:
+        """Writing failed (a full disk): say so once, let go of the file, and go on without it."""
+        assert self.out is not None
+        out, self.out = self.out, None
+        log.warning("Cannot write the events file %s (%s); events are no longer written.",
+                    getattr(out, "name", ""), exc.strerror or exc)
+        with contextlib.suppress(OSError):
+            out.close()  # what it still holds would fail again
 
 
 class Estimate:
