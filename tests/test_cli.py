@@ -97,20 +97,26 @@ def test_the_events_file_never_overwrites_the_history_or_the_script(tmp_path: Pa
     assert kept.read_bytes() == before
 
 
-def test_ctrl_c_ends_the_session_saved_and_summed_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_or_a_shutdown_ends_the_session_saved_and_summed_up(tmp_path: Path,
+                                                                   name: str) -> None:
+    """Ctrl-C, SIGTERM (a shutdown, `timeout`) and SIGHUP (a closed terminal)."""
+    if not hasattr(signal, name):
+        pytest.skip(f"no {name} here")
+    number = getattr(signal, name)  # not ignored, as under nohup or in a background job
     events, db = tmp_path / "events.jsonl", tmp_path / "h.db"
     proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "run", "--text", "--no-speech",
                              "--events", str(events), "--db", str(db)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(number, signal.SIG_DFL))
     assert proc.stdin and proc.stdout
     proc.stdin.write("yes\nstart clamshell\n")
     proc.stdin.flush()
     while "Let's do the clamshell" not in proc.stdout.readline():
         pass
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(number)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert proc.returncode == 128 + number and "Traceback" not in err, err
     last = json.loads(events.read_text().splitlines()[-1])
     assert last["type"] == "session_end" and last["summary"]["reason"] == "interrupted"
     shown = vc("history", "--json", "--db", str(db))

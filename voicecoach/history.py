@@ -44,7 +44,8 @@ class SessionRow:
     """YYYY-MM-DD, UTC."""
     minutes: float
     reason: str
-    """How it ended: end, stop, pain, declined, interrupted (Ctrl-C), or unfinished."""
+    """How it ended: end, stop, pain, declined, interrupted (Ctrl-C, SIGTERM, SIGHUP), or
+    unfinished."""
     exercises: list[str]
     pain: bool
 

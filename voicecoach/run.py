@@ -11,11 +11,13 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
 
 from voicecoach.cli import stdin_text
 from voicecoach.coach import Coach, Ports, run_live, run_script
@@ -112,16 +114,49 @@ def _finish_speaking(speaker: TtsSpeaker) -> None:
     speaker.close()
 
 
-def _interrupt_between_steps(heard: queue.Queue[Utterance]) -> None:
-    """Ctrl-C reaches the coach as INTERRUPTED, so that the session ends between two of its
-    steps (a KeyboardInterrupt raised in the middle of one left it half done, and its end
-    unsaved); a second Ctrl-C is Python's own."""
+Handler = Callable[[int, FrameType | None], Any] | int | None
+"""A signal's handler, as signal.signal takes and gives it."""
+ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
+"""Ctrl-C, a shutdown or `timeout`, a closed terminal: what ends a session, saved as interrupted
+(the signals of them the platform has)."""
+
+
+def _interrupt_between_steps(stack: ExitStack, heard: queue.Queue[Utterance]) -> list[int]:
+    """Ctrl-C, SIGTERM and SIGHUP reach the coach as INTERRUPTED, so that the session ends
+    between two of its steps (a KeyboardInterrupt raised in the middle of one left it half done,
+    and its end unsaved; SIGTERM and SIGHUP ended it unsaved); a signal after the first, or after
+    the session, is handled as it was before (a second Ctrl-C is Python's own), and one ignored
+    (nohup) stays ignored. Returns the signals received."""
+    received: list[int] = []
+    before: dict[int, Handler] = {}
+
     def handler(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        received.append(signum)
+        _restore(before)
         # put from another thread: the main one may hold the queue's lock when the signal comes
         threading.Thread(target=heard.put, args=(INTERRUPTED,), daemon=True).start()
 
-    signal.signal(signal.SIGINT, handler)
+    for name in ENDING:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            before[number] = signal.signal(number, handler)
+    stack.callback(_restore, before)
+    return received
+
+
+def _restore(handlers: dict[int, Handler]) -> None:
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+
+
+def _live_session(coach: Coach, heard: queue.Queue[Utterance], received: list[int]) -> int:
+    """The session in real time; the exit status: a signal's (128 + its number) once it is
+    saved."""
+    try:
+        run_live(coach, heard, MonotonicClock())
+    except KeyboardInterrupt:  # run_live has saved and summed up the session
+        return 128 + (received[0] if received else signal.SIGINT)
+    return 0
 
 
 def _typed(stream: IO[str], heard: queue.Queue[Utterance]) -> None:
@@ -191,13 +226,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             stack.callback(_finish_speaking, speaker)
         coach = Coach(session, matcher, Ports(speaker, events, history, problem))
         heard: queue.Queue[Utterance] = queue.Queue()
-        _interrupt_between_steps(heard)
+        received = _interrupt_between_steps(stack, heard)
         if args.text:
             threading.Thread(target=_typed, args=(typed, heard), daemon=True).start()
         else:
             _listen(stack, args, matcher, heard, speaker)
-        run_live(coach, heard, MonotonicClock())
-    return 0
+        return _live_session(coach, heard, received)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
