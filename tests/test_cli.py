@@ -97,6 +97,15 @@ def test_the_events_file_never_overwrites_the_history_or_the_script(tmp_path: Pa
     assert kept.read_bytes() == before
 
 
+def test_a_run_that_fails_to_start_leaves_the_events_file_as_it_was(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"t": 0.0, "type": "state"}\n')
+    result = vc("run", "--no-speech", "--db", str(tmp_path / "h.db"), "--events", str(events),
+                "--input-device", "no such microphone")
+    assert "No microphone is named like" in assert_clean_error(result, 1)
+    assert events.read_text() == '{"t": 0.0, "type": "state"}\n'
+
+
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_ctrl_c_or_a_shutdown_ends_the_session_saved_and_summed_up(tmp_path: Path,
                                                                    name: str) -> None:

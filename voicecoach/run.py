@@ -79,20 +79,33 @@ def _context(history: History | None, args: argparse.Namespace, settings: Settin
 
 
 def _events(stack: ExitStack, path: Path | None, keep: list[Path | None]) -> EventLog:
-    """The events file, never one of keep (the history, the script); what waits for the last
-    lines is written once they are over (the speaker's own exit comes first: it is pushed on the
-    stack later)."""
-    if path is None:
-        return EventLog(None)
-    if any(other and path.exists() and other.exists() and path.samefile(other) for other in keep):
+    """The events, to the file at path (never one of keep: the history, the script) once
+    _start_events opens it, so that a run that fails before leaves it as it was; what waits for
+    the last lines is written once they are over (the speaker's own exit comes first: it is
+    pushed on the stack later), then the file is closed."""
+    if path and any(other and path.exists() and other.exists() and path.samefile(other)
+                    for other in keep):
         raise UsageError(f"The events file {path} is the history or the script, which it would "
                          "overwrite; pass --events another file.")
+    events = EventLog(None)
+    stack.callback(_close_events, events)
+    return events
+
+
+def _start_events(events: EventLog, path: Path | None) -> None:
+    """The session starts: open the events file (emptied), if there is one."""
+    if path is None:
+        return
     try:
-        events = EventLog(stack.enter_context(path.open("w", encoding="utf-8")))
+        events.out = path.open("w", encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"Cannot write the events file {path} ({exc.strerror}).") from exc
-    stack.callback(events.close)
-    return events
+
+
+def _close_events(events: EventLog) -> None:
+    events.close()
+    if events.out:
+        events.out.close()
 
 
 def _speaker(args: argparse.Namespace, settings: Settings) -> TtsSpeaker | None:
@@ -219,6 +232,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         session = Session(content(), _context(history, args, settings))
         events = _events(stack, args.events, [db_path(args), args.script])
         if args.script:
+            _start_events(events, args.events)
             run_script(Coach(session, matcher, Ports(None, events, history, problem)), lines)
             return 0
         speaker = _speaker(args, settings)
@@ -231,6 +245,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             threading.Thread(target=_typed, args=(typed, heard), daemon=True).start()
         else:
             _listen(stack, args, matcher, heard, speaker)
+        _start_events(events, args.events)
         return _live_session(coach, heard, received)
 
 
