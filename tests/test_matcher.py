@@ -58,6 +58,21 @@ def test_pain_outranks_every_other_intent(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] == "report_pain"
 
 
+@pytest.mark.parametrize("text", ["ＯＵＣＨ", "ｉｔ ｈｕｒｔｓ", "it hu\u200brts", "MY BACK HURTS"])
+def test_pain_is_pain_in_any_unicode_form(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "report_pain"
+
+
+@pytest.mark.parametrize(("text", "got"), [
+    ("do ١٢ reps", ("set_reps", {"count": 12})),
+    ("do ۱۲ reps", ("set_reps", {"count": 12})),  # Persian digits
+    ("do 十二 reps", (None, {})),  # not "do reps", a yes
+])
+def test_digits_of_any_script_are_numbers(matcher: Matcher, text: str,
+                                          got: tuple[str | None, dict[str, Any]]) -> None:
+    assert _got(matcher, text) == got
+
+
 @pytest.mark.parametrize("text", ["no pain", "it didn't hurt", "no it does not hurt", "pain free"])
 def test_negated_pain_is_an_answer_not_pain(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] == "no"

@@ -36,6 +36,20 @@ def test_split_drops_apostrophes_and_case_and_parts_hyphens() -> None:
     assert split("My BACK'S sore, side-lying!") == ("my", "backs", "sore", "side", "lying")
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ("ＯＵＣＨ", ("ouch",)),  # full width
+    ("ｉｔ ｈｕｒｔｓ", ("it", "hurts")),
+    ("it hu\u200brts", ("it", "hurts")),  # a zero-width space, as pasted
+    ("\ufeffit\u00a0hurts\u00ad", ("it", "hurts")),  # a byte order mark, a no-break space
+    ("STRAßE", ("strasse",)),
+    ("do ١٢ reps", ("do", "12", "reps")),  # Arabic-Indic digits
+    ("do １２ reps", ("do", "12", "reps")),
+    ("do 十二 reps", ("do", "十二", "reps")),  # a word of another script stays a word
+])
+def test_split_reads_text_in_one_unicode_form(text: str, words: tuple[str, ...]) -> None:
+    assert split(text) == words
+
+
 @pytest.mark.parametrize(("text", "read"), [
     ("twenty five reps", "25 reps"),
     ("p p pause", "pause"),

@@ -2,12 +2,13 @@
 
 The recipe, in order:
 
-1. normalise (words.py): lower case, words only, a stutter said once ("p p pause", "my my back" ->
-   "pause", "my back"), number words to digits ("twenty five" -> "25"), fillers ("please", "um",
-   "okay coach") removed; then "me" before a body part as "my" ("me back's playing up"), and "not"
-   with the number or exercise after it dropped where another is said ("five seconds not ten", "not
-   the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the bridge
-   and do the clamshell"; not "skip the bridge and the clamshell");
+1. normalise (words.py): one Unicode form (NFKC, no format characters such as a zero-width space,
+   digits of any script as 0-9), lower case, words only, a stutter said once ("p p pause", "my my
+   back" -> "pause", "my back"), number words to digits ("twenty five" -> "25"), fillers ("please",
+   "um", "okay coach") removed; then "me" before a body part as "my" ("me back's playing up"), and
+   "not" with the number or exercise after it dropped where another is said ("five seconds not ten",
+   "not the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the
+   bridge and do the clamshell"; not "skip the bridge and the clamshell");
 2. pain first (pain.py reads the words): any pain word that is not part of a negation ("no pain",
    "doesn't hurt") is ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation
    that a denial before it or a word of change after it undoes is none: "i can't move without pain",

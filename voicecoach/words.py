@@ -1,16 +1,19 @@
-"""Text as the matcher reads it: lower-case words, a stutter or a run said twice said once ("p p
-pause", "hang on hang on"), number words as digits ("twenty five" -> "25") and fillers removed
-("please", "um", "okay coach")."""
+"""Text as the matcher reads it: in one Unicode form, lower-case words, a stutter or a run said
+twice said once ("p p pause", "hang on hang on"), number words as digits ("twenty five" -> "25")
+and fillers removed ("please", "um", "okay coach")."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from voicecoach.intents import IntentSet
 
 Words = tuple[str, ...]
-TOKEN = re.compile(r"\{\w+\}|[a-z0-9]+")
+TOKEN = re.compile(r"\{\w+\}|[^\W_]+")
+"""A placeholder, or a run of letters and digits: a word of another script is a word the coach
+does not know, not nothing ("do 十二 reps" is no "do reps", a yes)."""
 TENS = (20, 30, 40, 50, 60, 70, 80, 90)
 """Values a unit word is added to: "twenty five" is 25."""
 REPEATED_WORDS = 3
@@ -60,8 +63,20 @@ class Normaliser:
 
 def split(text: str) -> Words:
     """The lower-case words of text, apostrophes dropped, hyphens as spaces."""
-    text = text.lower().replace("'", "").replace("’", "")
+    text = plain(text).replace("'", "").replace("’", "")
     return tuple(TOKEN.findall(text.replace("-", " ")))
+
+
+def plain(text: str) -> str:
+    """text, typed or heard, in one form: compatibility characters as the plain ones (NFKC:
+    full-width "ＯＵＣＨ" is "OUCH"), no format characters (a zero-width space pasted inside
+    "hurts"), case folded, and digits of any script as 0-9 ("١٢" is "12")."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
 
 
 def word_set(texts: Iterable[str]) -> frozenset[str]:
