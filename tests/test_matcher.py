@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,29 @@ def test_talk_of_my_body_waits_for_the_whole_utterance(matcher: Matcher) -> None
     """A partial "my lower back feels" may go on "much better": the final result decides."""
     assert matcher.urgent("my lower back feels") is None
     assert _got(matcher, "my lower back feels")[0] == "report_pain"
+
+
+PASTED = ("okay so not the bridge let me think which one we should do today maybe the clamshell "
+          * 1000)
+"""A line of 19,000 words the coach does not take for anything, as one pasted by mistake."""
+
+
+def test_pain_at_the_end_of_a_very_long_line_is_pain_without_a_hang(matcher: Matcher) -> None:
+    start = time.perf_counter()
+    assert _got(matcher, PASTED + "and then it hurts")[0] == "report_pain"
+    assert time.perf_counter() - start < 5.0  # a guard against a hang, not a measure of speed
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ouch " + PASTED, "report_pain"),
+    (PASTED + "i tweaked something when i came up", "report_pain"),  # like a pain sentence
+    (PASTED + "i'm not feeling great", "report_pain"),
+    (PASTED + "start the glute bridge", "start_exercise"),
+    (PASTED, None),
+])
+def test_a_very_long_line_is_read_for_pain_whole_and_for_a_command_at_its_end(
+        matcher: Matcher, text: str, intent: str | None) -> None:
+    assert _got(matcher, text)[0] == intent
 
 
 def test_no_pain_phrase_of_the_unseen_set_is_missed(matcher: Matcher) -> None:

@@ -30,6 +30,8 @@ def test_remove_takes_out_whole_runs_only() -> None:
     words = ("okay", "coach", "okay", "lets", "go")
     assert remove(words, ("okay", "coach")) == ("okay", "lets", "go")
     assert remove(("coaches",), ("coach",)) == ("coaches",)
+    assert remove(("a", "a", "b", "a", "b", "b"), ("a", "b")) == ("a", "b")
+    assert remove(("a", "b", "a"), ("b", "a", "c")) == ("a", "b", "a")
 
 
 def test_split_drops_apostrophes_and_case_and_parts_hyphens() -> None:

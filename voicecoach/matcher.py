@@ -72,6 +72,10 @@ The recipe, in order:
    not okay"; not "my hips are stacked", "where do my hands go", "i can feel the stretch in my
    hamstrings"), and so is feeling or being well denied ("i'm not feeling great", "i'm not
    okay"; not "i'm not good at this") or hedged away (``well_hedges``: "i'm far from okay").
+
+A line of more than ``LINE_WORDS`` words, most likely pasted, is read whole for pain by the rules
+of steps 2 and 10 and a run of words like a pain sentence, and otherwise matched in its last
+``LINE_WORDS`` words only.
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from voicecoach.intents import IntentSet
 from voicecoach.likeness import Likeness, Reading, Scores
@@ -132,6 +137,13 @@ QUESTION_WORDS = 4
 QUESTION_MAX_WORDS = 12
 """Most words of that opening: each costs a full match."""
 
+LINE_WORDS = 40
+"""Most words of an utterance whose every part is matched (each spoken or typed in the
+development and held-out sets has at most 32). A longer line, most likely pasted, is read whole
+for pain, and for a command only in its last LINE_WORDS words: matching it all would take more
+than linear time in its length (a pasted 26 KB line kept the coach from a typed "it hurts" after
+it for 23 s)."""
+
 MEMO_SIZE = 4096
 """How many utterances the matcher remembers the meaning of (it forgets them all at once)."""
 
@@ -172,8 +184,11 @@ class Matcher:
                           if t.intent != "report_pain" for n in range(1, len(t.text.split()))}
         """Every opening of a sentence of another intent than pain: a part of an utterance that
         is one may yet be that sentence ("i can't" of "i can't hear you")."""
-        self._pain_sentences = [t.text for t in templates
-                                if t.intent == "report_pain" and len(t.text.split()) > 1]
+        self._pain_sentences: dict[int, list[str]] = {}
+        """The pain sentences of more than one word, by how many words they have."""
+        for t in templates:
+            if t.intent == "report_pain" and len(t.text.split()) > 1:
+                self._pain_sentences.setdefault(len(t.text.split()), []).append(t.text)
         self._memo: dict[tuple[str, bool], Match | None] = {}
         """What each utterance recently matched meant: a recognizer gives the same partial result
         over and over while a word is being heard."""
@@ -194,12 +209,13 @@ class Matcher:
         return self._memo[key]
 
     def _match(self, text: str, whole: bool) -> Match | None:
-        tokens = self._mine(self.naming.unrefused(self.naming.unmeant(self._norm.tokens(text))))
+        words = self._norm.tokens(text)
+        if len(words) > LINE_WORDS:
+            return self._long(text, words, whole)
+        tokens = self._mine(self.naming.unrefused(self.naming.unmeant(words)))
         if not tokens:
             return None
-        if (self.pain.has_pain_word(tokens) or self.pain.unable(tokens)
-                or (whole and self.pain.cried_out(tokens))
-                or self.pain.called_for_help(self._norm.unfilled(split(text)))):
+        if self._pain_said(text, tokens, whole):
             return Match("report_pain")
         if " ".join(tokens) in self._uncertain or self.pain.form_only(tokens):
             return None
@@ -220,6 +236,24 @@ class Matcher:
                 and (self.pain.body_talk(tokens) or self.pain.unwell(tokens))):
             return Match("report_pain")
         return found
+
+    def _long(self, text: str, words: tuple[str, ...], whole: bool) -> Match | None:
+        """A line of more than LINE_WORDS words: pain anywhere in it, said in words (rule 2) or,
+        where no negation of pain holds, in a run of words like a pain sentence or, in a whole
+        utterance, in talk of the body (rule 10); else what its last LINE_WORDS words mean."""
+        tokens = self._mine(words)
+        if self._pain_said(text, tokens, whole) or (not self.pain.negated(tokens) and (
+                self._pain_span(tokens)
+                or (whole and (self.pain.body_talk(tokens) or self.pain.unwell(tokens))))):
+            return Match("report_pain")
+        return self.match(" ".join(words[-LINE_WORDS:]), whole)
+
+    def _pain_said(self, text: str, tokens: tuple[str, ...], whole: bool) -> bool:
+        """A pain word no negation covers, an inability before a body action, a cry with body
+        parts (in a whole utterance) or a call for help (rule 2)."""
+        return (self.pain.has_pain_word(tokens) or self.pain.unable(tokens)
+                or (whole and self.pain.cried_out(tokens))
+                or self.pain.called_for_help(self._norm.unfilled(split(text))))
 
     def _command(self, tokens: tuple[str, ...], heard: Reading,
                  scores: Scores, whole: bool) -> Match | None:
@@ -289,11 +323,12 @@ class Matcher:
         """The best score of a pain sentence against a run of as many words of a longer
         utterance, if at least PAIN_SPAN_CUTOFF, else 0."""
         best = 0.0
-        for template in self._pain_sentences:
-            n = len(template.split())
-            for start in range(len(tokens) - n + 1) if n < len(tokens) else ():
-                score = fuzz.ratio(" ".join(tokens[start : start + n]), template)
-                best = max(best, score if score >= PAIN_SPAN_CUTOFF else 0.0)
+        for n, sentences in self._pain_sentences.items():
+            if n < len(tokens):
+                runs = [" ".join(tokens[start : start + n]) for start in range(len(tokens) - n + 1)]
+                scores = process.cdist(runs, sentences, scorer=fuzz.ratio, dtype=np.float64,
+                                       score_cutoff=PAIN_SPAN_CUTOFF)
+                best = max(best, float(scores.max()))
         return best
 
     def _led_in(self, tokens: tuple[str, ...]) -> Match | None:

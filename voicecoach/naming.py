@@ -39,6 +39,8 @@ class Naming:
             for alias in aliases
         }
         """Exercise ids by every alias, as the matcher reads it."""
+        self._longest = max(len(alias.split()) for alias in self.aliases)
+        """The most words of an alias."""
         self._asides = word_set(intents.refusal_asides)
         self._joins = word_set(intents.exercise_joins)
         self._refusals = [tuple(w for w in split(" ".join(r)) if w not in self._asides)
@@ -51,8 +53,8 @@ class Naming:
     def find_exercise(self, tokens: Words) -> tuple[str, int, int] | None:
         """The exercise named, as its id and where its name starts and ends: the longest alias
         said exactly, else the nearest few words to one ("glue bridge")."""
-        longest = max(len(alias.split()) for alias in self.aliases)
-        spans = [(i, i + n) for n in range(longest, 0, -1) for i in range(len(tokens) - n + 1)]
+        spans = [(i, i + n) for n in range(self._longest, 0, -1)
+                 for i in range(len(tokens) - n + 1)]
         for start, end in spans:
             ex_id = self.aliases.get(" ".join(tokens[start:end]))
             if ex_id:
@@ -70,7 +72,7 @@ class Naming:
 
     def alias_at(self, tokens: Words, start: int) -> int:
         """How many words the exercise named at ``start`` has; 0 if none is."""
-        return next((n for n in range(len(tokens) - start, 0, -1)
+        return next((n for n in range(min(len(tokens) - start, self._longest), 0, -1)
                      if " ".join(tokens[start : start + n]) in self.aliases), 0)
 
     def unmeant(self, tokens: Words) -> Words:

@@ -34,6 +34,8 @@ class PainReader:
         for negation in sorted((tokens(n) for n in intents.pain_negations), key=len,
                                reverse=True):
             self._negations.setdefault(negation[0], []).append(negation)
+        self._forms = _forms(intents.pain_words)
+        """Each pain word and each of its forms (pain_root), by the shortest pain word it is."""
         self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
         self._feeling = word_set(intents.feeling_words)
@@ -63,11 +65,8 @@ class PainReader:
         """The shortest pain word token is, or is with an ending of INFLECTIONS (or -ing for a
         final e: "twinging"): "hurts" and "hurting" are "hurt"; "number" is not "numb", nor
         "painless" "pain"; drawn out, "owww" and "hurtsss" are "ow" and "hurt"."""
-        roots = [w for w in self.intents.pain_words if token == w or (len(w) >= 4 and (
-            (token.startswith(w) and token[len(w):] in INFLECTIONS)
-            or (w.endswith("e") and token == f"{w[:-1]}ing")))]
-        if roots:
-            return min(roots, key=len)
+        if token in self._forms:
+            return self._forms[token]
         plain = REPEATS.sub(r"\1", token)
         return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
 
@@ -198,3 +197,15 @@ class PainReader:
         before = words[max(0, start - UNDONE_BEFORE):start]
         after = words[end:end + UNDONE_AFTER]
         return not (self._undo_before.isdisjoint(before) and self._undo_after.isdisjoint(after))
+
+
+def _forms(pain_words: frozenset[str]) -> dict[str, str]:
+    """Each pain word, and each of 4+ letters with an ending of INFLECTIONS (or -ing for a final
+    e), by the shortest pain word it is (pain_root)."""
+    forms: dict[str, str] = {}
+    for word in sorted(pain_words, key=lambda w: (len(w), w), reverse=True):
+        endings = INFLECTIONS if len(word) >= 4 else ()
+        forms.update({form: word for form in (word, *(word + e for e in endings))})
+        if len(word) >= 4 and word.endswith("e"):
+            forms[f"{word[:-1]}ing"] = word
+    return forms

@@ -98,12 +98,13 @@ def once(words: Words) -> Words:
 
 
 def remove(words: Words, phrase: Words) -> Words:
-    """words without any occurrence of phrase (a run of whole words)."""
-    n, out, i = len(phrase), [], 0
-    while i < len(words):
-        if words[i : i + n] == phrase:
-            i += n
-        else:
-            out.append(words[i])
-            i += 1
-    return tuple(out)
+    """words without any occurrence of phrase (a run of whole words), left to right."""
+    if not phrase or phrase[0] not in words:
+        return words
+    n, i = len(phrase), 0
+    out: list[str] = []
+    for at in (at for at, word in enumerate(words) if word == phrase[0]):
+        if at >= i and words[at : at + n] == phrase:
+            out.extend(words[i:at])
+            i = at + n
+    return (*out, *words[i:])
