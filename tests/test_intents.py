@@ -68,6 +68,11 @@ def test_every_pain_word_can_be_heard(intents: IntentSet) -> None:
     assert body | {w for p in phrases for w in p} <= words
 
 
+def test_the_pain_words_that_slip_are_pain_words(intents: IntentSet) -> None:
+    assert intents.slip_words and intents.slip_cries and intents.slip_leads
+    assert intents.slip_words | intents.slip_cries <= intents.pain_words
+
+
 def test_calls_for_help_are_heard_as_said(intents: IntentSet) -> None:
     """The recognizers' language model has each call whole, not only its words: flite's "help
     help" came out "nope no pain" before."""
@@ -144,7 +149,8 @@ LISTS = [("safety.yaml", key) for key in ("body_parts", "body_well", "body_form"
                                           "body_places", "body_doubts", "body_denials",
                                           "body_questions", "body_stretches",
                                           "negation_undoers_before", "negation_undoers_after",
-                                          "well_undoers", "help_calls")] + [
+                                          "well_undoers", "help_calls", "slip_words",
+                                          "slip_cries", "slip_leads")] + [
     ("lists.yaml", "corrections"), ("lists.yaml", "refusals"), ("lists.yaml", "pointers"),
     ("lists.yaml", "plural_refusals"), ("lists.yaml", "refusal_asides"),
     ("lists.yaml", "exercise_joins"), ("lists.yaml", "denial_asides"), ("lists.yaml", "one_after"),

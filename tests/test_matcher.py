@@ -79,6 +79,23 @@ def test_negated_pain_is_an_answer_not_pain(matcher: Matcher, text: str) -> None
     assert _got(matcher, text)[0] == "no"
 
 
+TYPED_PAIN = ["it hurst", "that hurst", "hurst", "it hurtz", "it hursts", "it hutrs", "it hrts",
+              "it huts", "it urts", "hurtin", "it's hurtin", "ithurts", "mybackhurts", "owch",
+              "owwwch", "oucj", "ocuh", "my back hrts", "ouchh", "my bakc hurts", "ti hurts"]
+
+
+@pytest.mark.parametrize("text", TYPED_PAIN)
+def test_pain_typed_with_a_slip_is_pain(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] == "report_pain"
+
+
+@pytest.mark.parametrize("text", [
+    "nah not hurtin", "nothing hurst", "i went hunting", "hurry up", "not that much",
+    "it's freezing", "a mustache", "pizza huts", "i'm sitting down"])
+def test_a_word_near_a_slip_of_a_pain_word_is_no_pain(matcher: Matcher, text: str) -> None:
+    assert _got(matcher, text)[0] != "report_pain"
+
+
 @pytest.mark.parametrize("text", ["how", "now", "show me how to do a bridge", "allow", "window"])
 def test_words_containing_ow_are_not_pain(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] != "report_pain"

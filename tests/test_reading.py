@@ -72,10 +72,41 @@ def test_a_pain_word_is_known_in_its_forms(matcher: Matcher, token: str, root: s
     assert matcher.pain.pain_root(token) == root
 
 
+@pytest.mark.parametrize(("token", "slip"), [
+    ("hurst", "hurts"), ("hutrs", "hurts"), ("ocuh", "ouch"),  # two letters swapped
+    ("hurtin", "hurting"), ("hurtz", "hurts"), ("owch", "ouch"), ("owwwch", "ouch"),
+    ("oucj", "ouch"), ("ithurts", "hurts"), ("mybackhurts", "hurts"), ("backache", "ache"),
+    ("huts", None), ("hunting", None), ("freezing", None), ("sitting", None),
+    ("hurry", None), ("hurryy", None), ("touch", None), ("hurts", None), ("ouchhh", None),
+])
+def test_a_pain_word_typed_with_a_slip_is_that_word(matcher: Matcher, token: str,
+                                                   slip: str | None) -> None:
+    assert matcher.pain.slipped(token) == slip
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("it hrts", "it hurts"), ("that huts", "that hurts"), ("my back urts", "my back hurts"),
+    ("i hrts", "i hrts"), ("pizza huts", "pizza huts"), ("that much", "that much"),
+])
+def test_a_slip_of_hurt_is_read_after_a_lead_or_a_body_part(matcher: Matcher, text: str,
+                                                           read: str) -> None:
+    assert " ".join(matcher.pain.unslipped(matcher.words(text))) == read
+
+
+def test_no_word_the_recognizers_listen_for_is_a_slip(matcher: Matcher,
+                                                      intents: IntentSet) -> None:
+    """Slips are typed: what is heard stays as it was, and no slip is listened for."""
+    heard = {w for text in intents.expanded() for w in split(text)}
+    leads = ["", *intents.slip_leads, "back"]
+    assert [w for w in heard for lead in leads if matcher.pain.slipped(w, lead)] == []
+    assert heard.isdisjoint(["hurst", "hurtin", "hurtz", "owch", "hrts", "ithurts"])
+
+
 def test_a_negation_covers_its_pain_word_unless_undone(matcher: Matcher) -> None:
     pain = matcher.pain
     assert pain.pain_words(matcher.words("it doesn't hurt")) == []
     assert pain.pain_words(matcher.words("it didn't hurt until now")) == ["hurt"]
+    assert pain.pain_words(matcher.words("not hurtin")) == []
 
 
 @pytest.mark.parametrize(("text", "found"), [

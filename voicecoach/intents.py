@@ -62,6 +62,14 @@ class IntentSet:
     well_undoers: frozenset[str]
     """Words that, right after a negation or a word of being well, undo it: "it didn't hurt
     until now", "it was fine till i rolled over"."""
+    slip_words: frozenset[str]
+    """Pain words that, typed with a letter missing, extra or wrong, are still them right after one
+    of slip_leads or a body part: "it hrts"."""
+    slip_cries: frozenset[str]
+    """Pain words that, typed with a letter after the first missing, extra or wrong, are still them
+    anywhere: "owch", "oucj"."""
+    slip_leads: frozenset[str]
+    """Words that lead into a pain word slipped or run together: "it hrts", "ithurts"."""
     help_calls: tuple[str, ...]
     """Calls for help, distress wherever they are said: "help help", "help me up"."""
     pain_cries: frozenset[str]
@@ -198,7 +206,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
             merged["intents"][name] = Intent(name, _sentences(entry, name))
         for key in ("lists", "numbers", "fillers", "pain_words", "pain_negations",
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
-                    "help_calls", "refusals", "plural_refusals", "pointers", "corrections",
+                    "slip_words", "slip_cries", "slip_leads", "help_calls", "refusals",
+                    "plural_refusals", "pointers", "corrections",
                     "refusal_asides", "exercise_joins", "denial_asides", "one_after",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
@@ -242,6 +251,9 @@ def load_intents(folder: Path) -> IntentSet:
         negation_undoers_before=frozenset(_words(merged, "negation_undoers_before", folder)),
         negation_undoers_after=frozenset(_words(merged, "negation_undoers_after", folder)),
         well_undoers=frozenset(_words(merged, "well_undoers", folder)),
+        slip_words=frozenset(_words(merged, "slip_words", folder)),
+        slip_cries=frozenset(_words(merged, "slip_cries", folder)),
+        slip_leads=frozenset(_words(merged, "slip_leads", folder)),
         help_calls=_words(merged, "help_calls", folder),
         pain_cries=frozenset(_words(merged, "pain_cries", folder)),
         body_parts=frozenset(_words(merged, "body_parts", folder)),

@@ -9,19 +9,20 @@ The recipe, in order:
    "not" with the number or exercise after it dropped where another is said ("five seconds not ten",
    "not the bridge the clamshell"), and so are a refusal and the exercises it refuses ("skip the
    bridge and do the clamshell"; not "skip the bridge and the clamshell");
-2. pain first (pain.py reads the words): any pain word that is not part of a negation ("no pain",
-   "doesn't hurt") is ``report_pain`` at once, whatever else was said ("stop, it hurts"; a negation
-   that a denial before it or a word of change after it undoes is none: "i can't move without pain",
-   "the pain's gone down my leg"), and so is a cry or "my" with nothing but body parts ("ah my
-   neck"), a call for help said word for word (``help_calls`` in safety.yaml: "help help") and an
-   inability just before a body action (``inabilities`` and ``body_actions``: "i can't straighten
-   up"); failing that, a pain example sentence scoring at least ``PAIN_CUTOFF`` against the whole
-   utterance, or ``PAIN_SPAN_CUTOFF`` against a run of as many of its words ("i think i tweaked
-   something when i came up"), unless the utterance is word for word an example sentence of another
-   intent ("my back is fine" is not "my back is sore") or, a part of one, opens one ("i can't" of "i
-   can't hear you"); an utterance that says nothing but where a body part is and how it lies ("my
-   back is flat": no loose likeness to "i strained my back" nor "my back felt fine"), or is word for
-   word an answer neither yes nor no (``uncertain`` in answers.yaml: "i'm not sure"), is no intent;
+2. pain first (pain.py reads the words): any pain word, or typed slip of one ("it hrts"), that is
+   not part of a negation ("no pain", "doesn't hurt") is ``report_pain`` at once, whatever else was
+   said ("stop, it hurts"; a negation that a denial before it or a word of change after it undoes is
+   none: "i can't move without pain", "the pain's gone down my leg"), and so is a cry or "my" with
+   nothing but body parts ("ah my neck"), a call for help said word for word (``help_calls`` in
+   safety.yaml: "help help") and an inability just before a body action (``inabilities`` and
+   ``body_actions``: "i can't straighten up"); failing that, a pain example sentence scoring at
+   least ``PAIN_CUTOFF`` against the whole utterance, or ``PAIN_SPAN_CUTOFF`` against a run of as
+   many of its words ("i think i tweaked something when i came up"), unless the utterance is word
+   for word an example sentence of another intent ("my back is fine" is not "my back is sore") or, a
+   part of one, opens one ("i can't" of "i can't hear you"); an utterance that says nothing but
+   where a body part is and how it lies ("my back is flat": no loose likeness to "i strained my
+   back" nor "my back felt fine"), or is word for word an answer neither yes nor no (``uncertain``
+   in answers.yaml: "i'm not sure"), is no intent;
 3. a correction ("no wait", "i mean": ``corrections`` in lists.yaml; naming.py finds it, as it finds
    the exercises named and refused) gives what follows it the last word: in place of the last
    exercise or number said before it, if it opens with one ("start the bridge no wait the

@@ -1,11 +1,14 @@
 """Pain in what was heard, word by word (steps 2 and 10 of the matcher's recipe): pain words no
-negation covers, a cry or "my" with body parts, a call for help, an inability before a body
-action, and talk of the body that does not say it is well. The lists are in safety.yaml."""
+negation covers (typed with a slip too: "it hrts", "owch"), a cry or "my" with body parts, a call
+for help, an inability before a body action, and talk of the body that does not say it is well.
+The lists are in safety.yaml."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from rapidfuzz.distance import Levenshtein
 
 from voicecoach.intents import IntentSet
 from voicecoach.words import Normaliser, Words, remove, split, word_set
@@ -21,6 +24,11 @@ DENIAL_WORDS = 3
 """How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
 REPEATS = re.compile(r"([a-z])\1+")
 """A letter typed more than once in a row: a cry drawn out ("owww", "ouchhh") is the pain word."""
+SLIP_LETTERS = 4
+"""Fewest letters of a pain word, and of a word typed, that a slip is looked for in (slipped)."""
+SLIP_MAX_LETTERS = 30
+"""Most letters of a word typed that a slip is looked for in: a line pasted without spaces is one
+word."""
 
 
 class PainReader:
@@ -36,8 +44,20 @@ class PainReader:
             self._negations.setdefault(negation[0], []).append(negation)
         self._forms = _forms(intents.pain_words)
         """Each pain word and each of its forms (pain_root), by the shortest pain word it is."""
+        self._anagrams: dict[str, list[str]] = {}
+        """The forms of pain words of SLIP_LETTERS or more by their letters in order: a word with
+        two letters swapped has the same."""
+        for form in sorted(self._forms):
+            if len(self._forms[form]) >= SLIP_LETTERS:
+                self._anagrams.setdefault("".join(sorted(form)), []).append(form)
         self._drawn_out = {REPEATS.sub(r"\1", w): w for w in intents.pain_words}
         """Pain words by their letters with no letter twice in a row ("kiling": "killing")."""
+        self._listened = {REPEATS.sub(r"\1", w) for w in normaliser.heard}
+        """The words the recognizers listen for, a letter typed twice in a row once: none is a
+        slip of a pain word, nor is one of them typed with a letter twice ("hurryy")."""
+        self._leads = word_set(intents.slip_leads)
+        self._run_words = self._leads | intents.body_parts | intents.body_links
+        """Words that may run into a pain word: "ithurts", "mybackhurts"."""
         self._feeling = word_set(intents.feeling_words)
         self._being = word_set(intents.being_words)
         self._hedges = [h for h in (tokens(" ".join(h)) for h in intents.well_hedges) if h]
@@ -52,11 +72,12 @@ class PainReader:
         self._body_questions = [split(" ".join(q)) for q in intents.body_questions]
 
     def pain_words(self, words: Sequence[str]) -> list[str]:
-        """The pain words among words that no negation covers ("no pain" has none)."""
-        return [w for w in self._without_negations(words) if self.is_pain_word(w)]
+        """The pain words among words that no negation covers ("no pain" has none), a typed slip
+        as the pain word it slips from."""
+        return [w for w in self._without_negations(self.unslipped(words)) if self._said(w)]
 
     def has_pain_word(self, tokens: Sequence[str]) -> bool:
-        return any(self.is_pain_word(token) for token in self._without_negations(tokens))
+        return any(self._said(token) for token in self._without_negations(self.unslipped(tokens)))
 
     def is_pain_word(self, token: str) -> bool:
         return self.pain_root(token) is not None
@@ -64,15 +85,83 @@ class PainReader:
     def pain_root(self, token: str) -> str | None:
         """The shortest pain word token is, or is with an ending of INFLECTIONS (or -ing for a
         final e: "twinging"): "hurts" and "hurting" are "hurt"; "number" is not "numb", nor
-        "painless" "pain"; drawn out, "owww" and "hurtsss" are "ow" and "hurt"."""
+        "painless" "pain"; drawn out, "owww" and "hurtsss" are "ow" and "hurt"; typed with a slip
+        that needs no word before it (slipped), "hurst" is "hurt"."""
+        return self._said(self.slipped(token) or token)
+
+    def _said(self, token: str) -> str | None:
+        """The pain word token is, in one of its forms or drawn out; see pain_root."""
         if token in self._forms:
             return self._forms[token]
         plain = REPEATS.sub(r"\1", token)
-        return self.pain_root(self._drawn_out[plain]) if plain in self._drawn_out else None
+        return self._said(self._drawn_out[plain]) if plain in self._drawn_out else None
+
+    def unslipped(self, words: Sequence[str]) -> list[str]:
+        """words with each typed slip of a pain word as the pain word it slips from: "it hrts" is
+        "it hurts", "not hurtin" "not hurting"."""
+        return [self.slipped(word, before) or word
+                for before, word in zip(("", *words), words, strict=False)]
+
+    def slipped(self, typed: str, before: str = "") -> str | None:
+        """The pain word (in one of its forms, of SLIP_LETTERS or more) that a word typed slips
+        from, letters typed twice in it or not, where neither is a word the recognizers listen
+        for (slip_words in safety.yaml): "hurst", "hurtin", "owwwch"; after "it", "hrts"."""
+        plain = REPEATS.sub(r"\1", typed)
+        if (len(typed) > SLIP_MAX_LETTERS or typed in self._forms or plain in self._listened
+                or plain in self._drawn_out):
+            return None
+        for word in dict.fromkeys((typed, plain)):
+            slip = (self._swapped(word) or self._respelled(word) or self._one_off(word, before)
+                    or self._run_together(word))
+            if slip:
+                return slip
+        return None
+
+    def _form(self, word: str) -> str | None:
+        """word, if it is a pain word of SLIP_LETTERS or more or one of its forms."""
+        root = self._forms.get(word)
+        return word if root and len(root) >= SLIP_LETTERS else None
+
+    def _swapped(self, word: str) -> str | None:
+        """A pain word with two letters next to each other swapped: "hurst", "ocuh"."""
+        return next((form for form in self._anagrams.get("".join(sorted(word)), ())
+                     if _swap_of(word, form)), None)
+
+    def _respelled(self, word: str) -> str | None:
+        """A pain word with "-in" for "-ing" ("hurtin") or a final "z" for "s" ("hurtz")."""
+        if word.endswith("in"):
+            return self._form(f"{word}g")
+        return self._form(f"{word[:-1]}s") if word.endswith("z") else None
+
+    def _one_off(self, word: str, before: str) -> str | None:
+        """One of slip_words with a letter missing, extra or wrong, after one of slip_leads or a
+        body part ("it hrts", "my back huts"), or one of slip_cries so, its first letter kept
+        ("owch")."""
+        if len(word) < SLIP_LETTERS:
+            return None
+        led = before in self._leads or self.is_body_part(before)
+        near = [*(self.intents.slip_words if led else ()),
+                *(cry for cry in self.intents.slip_cries if cry[0] == word[0])]
+        return next((w for w in sorted(near) if Levenshtein.distance(word, w) <= 1), None)
+
+    def _run_together(self, word: str) -> str | None:
+        """A pain word of SLIP_LETTERS or more run together with the leads, body parts and body
+        links before it: "ithurts", "mybackhurts"."""
+        return next((form for at in range(2, len(word) - SLIP_LETTERS + 1)
+                     if (form := self._form(word[at:])) and self._run_of_words(word[:at])), None)
+
+    def _run_of_words(self, letters: str) -> bool:
+        """letters are words of _run_words, of two letters or more, with no space between."""
+        ends = [0]
+        for end in range(2, len(letters) + 1):
+            if any(end - start >= 2 and letters[start:end] in self._run_words for start in ends):
+                ends.append(end)
+        return ends[-1] == len(letters)
 
     def negated(self, tokens: Sequence[str]) -> bool:
-        """A negation of pain holds somewhere in tokens ("no pain", "doesn't hurt")."""
-        return len(self._without_negations(tokens)) < len(tokens)
+        """A negation of pain holds somewhere in tokens ("no pain", "doesn't hurt", "not
+        hurtin")."""
+        return len(self._without_negations(self.unslipped(tokens))) < len(tokens)
 
     def called_for_help(self, words: Words) -> bool:
         """A call for help, word for word, among words: "help help", "can you help me up"."""
@@ -197,6 +286,12 @@ class PainReader:
         before = words[max(0, start - UNDONE_BEFORE):start]
         after = words[end:end + UNDONE_AFTER]
         return not (self._undo_before.isdisjoint(before) and self._undo_after.isdisjoint(after))
+
+
+def _swap_of(typed: str, word: str) -> bool:
+    """typed, of the same letters as word, is word with two letters next to each other swapped."""
+    at = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    return len(at) == 2 and at[1] == at[0] + 1
 
 
 def _forms(pain_words: frozenset[str]) -> dict[str, str]:
