@@ -96,6 +96,12 @@ def test_a_word_near_a_slip_of_a_pain_word_is_no_pain(matcher: Matcher, text: st
     assert _got(matcher, text)[0] != "report_pain"
 
 
+@pytest.mark.parametrize("text", ["call 911", "please call 911 now", "CALL 911!"])
+def test_a_call_for_help_typed_with_digits_is_distress(matcher: Matcher, text: str) -> None:
+    """Not a pain rating of 911, as it was read."""
+    assert _got(matcher, text)[0] == "report_pain"
+
+
 @pytest.mark.parametrize("text", ["how", "now", "show me how to do a bridge", "allow", "window"])
 def test_words_containing_ow_are_not_pain(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] != "report_pain"
@@ -259,8 +265,10 @@ def test_no_pain_phrase_of_the_unseen_set_is_missed(matcher: Matcher) -> None:
 def test_scoring_only_the_sentences_that_could_win_scores_as_scoring_all(matcher: Matcher,
                                                                          text: str) -> None:
     """The coverage is worked out only where its bound could beat the best rapidfuzz score of the
-    intent; working it out for every sentence gives the same best sentence and score."""
+    intent; working it out for every sentence gives the same best sentence and score (of the
+    sentences that may be what was said: none with a denial, as none of these has one)."""
     likeness = matcher.likeness
+    denials = matcher.pain.denials | matcher.intents.command_denials
     for heard in likeness.readings(matcher.words(text)):
         found = {shape: likeness._shape_scores(form, texts)
                  for shape, texts in likeness._shapes.items()
@@ -269,7 +277,8 @@ def test_scoring_only_the_sentences_that_could_win_scores_as_scoring_all(matcher
         near = likeness._near(everything)
         full: dict[str, tuple[float, Any]] = {}
         for template, shape, at, words in likeness._places:
-            if shape in found:
+            denied = template.intent != "report_pain" and not denials.isdisjoint(words)
+            if shape in found and not denied:
                 heard_words, extra, ratios = found[shape]
                 score = max(float(ratios[at]),
                             likeness._coverage(heard_words, extra, words, near))

@@ -122,6 +122,8 @@ class IntentSet:
     """Words that join exercises one refusal refuses: "skip the bridge and the clamshell"."""
     denial_asides: frozenset[str]
     """Words that may stand between a denial and the command it denies: "i don't want to do"."""
+    command_denials: frozenset[str]
+    """With body_denials, the denials a sentence may have: "can't", "won't"."""
     one_after: frozenset[str]
     """Words after which "one" is no number that could fill a slot: "hold this one for ten
     seconds"."""
@@ -208,7 +210,8 @@ def _merge(files: list[Path]) -> dict[str, Any]:
                     "negation_undoers_before", "negation_undoers_after", "well_undoers",
                     "slip_words", "slip_cries", "slip_leads", "help_calls", "refusals",
                     "plural_refusals", "pointers", "corrections",
-                    "refusal_asides", "exercise_joins", "denial_asides", "one_after",
+                    "refusal_asides", "exercise_joins", "denial_asides", "command_denials",
+                    "one_after",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
@@ -279,6 +282,7 @@ def load_intents(folder: Path) -> IntentSet:
         refusal_asides=frozenset(_words(merged, "refusal_asides", folder)),
         exercise_joins=frozenset(_words(merged, "exercise_joins", folder)),
         denial_asides=frozenset(_words(merged, "denial_asides", folder)),
+        command_denials=frozenset(_words(merged, "command_denials", folder)),
         one_after=frozenset(_words(merged, "one_after", folder)),
         pointers=frozenset(_words(merged, "pointers", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),

@@ -177,6 +177,11 @@ class Likeness:
             self._places.append((t, shape, len(texts), t.text.split()))
             texts.append(t.text)
         self._table = _Table.of(self._places, sorted(self._vocabulary))
+        self._denials = pain.denials | word_set(intents.command_denials)
+        self._denied = np.array([t.intent != "report_pain" and not self._denials.isdisjoint(words)
+                                 for t, _, _, words in self._places])
+        """The sentences, pain aside, with a denial: none is what was said where none was ("we
+        can carry on" is no "i can't carry on")."""
 
     def best_reading(self, tokens: tuple[str, ...]) -> tuple[Reading, Scores]:
         """The reading of tokens whose best sentence scores highest, with its scores."""
@@ -197,6 +202,8 @@ class Likeness:
             _, shape, _, words = self._places[i]
             heard_words, extra, _ = found[shape]
             score[i] = max(score[i], self._coverage(heard_words, extra, words, near))
+        if self._denials.isdisjoint(heard.tokens):
+            score[self._denied] = -1.0
         return {table.intents[k]: (float(score[i]), self._places[i][0])
                 for k, i in table.best(score)}
 

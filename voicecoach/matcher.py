@@ -37,7 +37,9 @@ The recipe, in order:
    names one is about it, whatever its sentence;
 5. every example sentence is scored against the utterance with its slots replaced by
    placeholders (likeness.py: the likeness of its letters and of its words; a word the coach does
-   not know earns nothing, except against pain sentences, which stay permissive);
+   not know earns nothing, except against pain sentences, which stay permissive); where the
+   utterance has no denial (``body_denials``, ``command_denials``), no sentence of a command or
+   an answer with one counts ("we can carry on" is no "i can't carry on");
 6. the best sentence wins if it scores at least ``CUTOFF`` (``SHORT_CUTOFF`` for utterances of
    one short word: "no" is not "now") and beats the best sentence of any other intent by
    ``MARGIN``. Ties between sentences of one intent do not matter; ties between intents reject;

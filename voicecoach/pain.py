@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import groupby
 
 from rapidfuzz.distance import Levenshtein
 
@@ -61,7 +62,10 @@ class PainReader:
         self._feeling = word_set(intents.feeling_words)
         self._being = word_set(intents.being_words)
         self._hedges = [h for h in (tokens(" ".join(h)) for h in intents.well_hedges) if h]
-        self._calls = [normaliser.unfilled(split(call)) for call in intents.help_calls]
+        calls = [normaliser.unfilled(split(call)) for call in intents.help_calls]
+        self._calls = [*calls, *(typed for call in calls
+                                 if (typed := _digits(call, intents.numbers)) != call)]
+        """The calls for help, and those with digits in them as typed: "call 911"."""
         self._inabilities = [tokens(" ".join(i)) for i in intents.inabilities]
         self._actions = [tokens(" ".join(a)) for a in intents.body_actions]
         self.denials = word_set(intents.body_denials)
@@ -304,3 +308,14 @@ def _forms(pain_words: frozenset[str]) -> dict[str, str]:
         if len(word) >= 4 and word.endswith("e"):
             forms[f"{word[:-1]}ing"] = word
     return forms
+
+
+
+def _digits(words: Words, numbers: dict[str, int]) -> Words:
+    """words with each run of digit words as one number typed in digits: "call nine one one"
+    as "call 911"."""
+    out: list[str] = []
+    for digits, run in groupby(words, key=lambda word: numbers.get(word, 10) < 10):
+        said = list(run)
+        out += ["".join(str(numbers[word]) for word in said)] if digits else said
+    return tuple(out)
