@@ -179,23 +179,53 @@ def test_a_failed_microphone_is_closed_before_it_is_opened_again(
     assert closed_before_open[:3] == [True, True, True]
 
 
-def test_a_lost_microphone_pauses_the_exercise_and_says_why(matcher: Matcher) -> None:
+def test_a_lost_microphone_pauses_the_exercise_and_says_why_in_full(matcher: Matcher) -> None:
+    """Its line is not cut by the pause, and the loss is an event of its own, not a "pause"
+    heard."""
     import io
+    import json
 
     from voicecoach.coach import Coach, EventLog, Ports
     from voicecoach.content import content
     from voicecoach.session import Session
-    from voicecoach.session_types import Context, Phase
+    from voicecoach.session_types import Context, Phase, speech_seconds
 
-    out = io.StringIO()
+    out, log = io.StringIO(), io.StringIO()
     coach = Coach(Session(content(), Context(acknowledged=True)), matcher,
-                  Ports(None, EventLog(None), None, out=out))
+                  Ports(None, EventLog(log), None, out=out))
     coach.begin(0.0)
     coach.hear("start glute bridge", 1.0)
     coach.advance(60.0)
-    coach.notice(Notice("mic_lost"), 60.0)
-    assert coach.state is not None and coach.state.phase is Phase.PAUSED
-    assert f"coach: {content().say('mic_lost')}" in out.getvalue()
+    coach.notice(Notice("mic_lost", "The microphone stopped."), 60.0)
+    coach.close(90.0)
+    assert coach.state is not None and coach.state.phase is Phase.ENDED
+    rows = [json.loads(line) for line in log.getvalue().splitlines()]
+    lost = content().say("mic_lost")
+    said = next(e for e in rows if e["type"] == "said" and e["text"] == lost)
+    assert said["end"] - said["start"] == pytest.approx(speech_seconds(lost), abs=0.01)
+    assert {"t": 60.0, "type": "mic_lost", "reason": "The microphone stopped."} in rows
+    assert [e["state"] for e in rows if e["type"] == "state"][-1] == "paused"
+    assert not [e for e in rows if e["type"] == "heard" and e["t"] >= 60.0]
+    assert f"coach: {content().say('paused')}" not in out.getvalue()
+
+
+def test_a_microphone_back_is_an_event_and_said(matcher: Matcher) -> None:
+    import io
+    import json
+
+    from voicecoach.coach import Coach, EventLog, Ports
+    from voicecoach.content import content
+    from voicecoach.session import Session
+    from voicecoach.session_types import Context
+
+    out, log = io.StringIO(), io.StringIO()
+    coach = Coach(Session(content(), Context(acknowledged=True)), matcher,
+                  Ports(None, EventLog(log), None, out=out))
+    coach.begin(0.0)
+    coach.notice(Notice("mic_back"), 5.0)
+    assert {"t": 5.0, "type": "mic_back"} in [json.loads(line) for line in
+                                              log.getvalue().splitlines()]
+    assert f"coach: {content().say('mic_back')}" in out.getvalue()
 
 
 # The coach's own voice: the rule in voicecoach/listen.py.

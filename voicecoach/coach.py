@@ -14,7 +14,7 @@ from voicecoach.errors import HistoryUnwritable
 from voicecoach.events import SPOKEN_ON_TIME, Estimate, EventLog, Spoken
 from voicecoach.history import History
 from voicecoach.listen import INTERRUPTED, Notice, Utterance
-from voicecoach.matcher import Match, Matcher
+from voicecoach.matcher import Matcher
 from voicecoach.ports import Clock, Speaker
 from voicecoach.session import Session
 from voicecoach.session_types import (
@@ -22,6 +22,7 @@ from voicecoach.session_types import (
     Emit,
     Event,
     Heard,
+    MicLost,
     Phase,
     Plan,
     Say,
@@ -87,11 +88,16 @@ class Coach:
         self.feed(Heard(text, self.matcher.match(text)), now)
 
     def notice(self, notice: Notice, now: float) -> None:
-        """The hearing changed: say so; a lost microphone pauses a running exercise."""
+        """The hearing changed: say so; the microphone lost (with why) and back are events of
+        their own, and a lost microphone pauses a running exercise."""
         assert self.state is not None
+        if notice.key == "mic_lost":
+            self.ports.events.write(now, "mic_lost", reason=notice.detail)
+            self.feed(MicLost(), now)
+            return
+        if notice.key == "mic_back":
+            self.ports.events.write(now, "mic_back")
         self._say(self.session.content.say(notice.key), now)
-        if notice.key == "mic_lost" and self.session.running(self.state):
-            self.feed(Heard("", Match("pause")), now)
 
     def advance(self, until: float) -> float:
         """Simulated time: every timed step due up to until happens at its own deadline."""

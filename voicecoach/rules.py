@@ -174,8 +174,13 @@ def _offer_no(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _pause(s: Session, state: State, heard: Heard, now: float) -> Result:
+    return pause(s, state, "paused")
+
+
+def pause(s: Session, state: State, key: str) -> Result:
+    """Pause a timed phase: the coach stops speaking, then says the line of key."""
     state, said = s._say(replace(state, phase=Phase.PAUSED, paused_from=state.phase,
-                                 deadline=None), "paused")
+                                 deadline=None), key)
     return state, [Silence(), *said]
 
 

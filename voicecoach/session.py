@@ -12,6 +12,7 @@ Phases and what moves them (``*`` is any phase):
     ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
     timed    --pause--> PAUSED --resume--> the same phase afresh: a rep from its move cue (a
              hold restarts cleanly), a rest from its final countdown
+    timed    --the microphone stops--> PAUSED, saying why
     *        --stop--> ENDED;   * --report_pain--> ENDED, speech silenced first
 """
 
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voicecoach.content import Content, Exercise
-from voicecoach.rules import GET_READY_SECONDS, RULES, SWITCH_SECONDS, unrated_pain
+from voicecoach.rules import GET_READY_SECONDS, RULES, SWITCH_SECONDS, pause, unrated_pain
 from voicecoach.session_types import (
     TIMED,
     WORKING,
@@ -30,6 +31,7 @@ from voicecoach.session_types import (
     Emit,
     Event,
     Heard,
+    MicLost,
     Phase,
     Plan,
     Say,
@@ -73,6 +75,8 @@ class Session:
             return state, []
         if isinstance(event, Heard):
             new, actions = self._heard(state, event, now)
+        elif isinstance(event, MicLost):
+            new, actions = self._mic_lost(state)
         else:
             new, actions = self._tick(state, now)
         if (new.phase, new.exercise, new.set, new.rep, new.side) != (
@@ -92,6 +96,13 @@ class Session:
     def running(self, state: State) -> bool:
         """An exercise is under way (paused or not)."""
         return state.phase in WORKING
+
+    def _mic_lost(self, state: State) -> Result:
+        """Nothing can be heard: a timed phase pauses, and the coach says why (not cut by the
+        pause, as a heard "pause" would cut it)."""
+        if state.phase in TIMED:
+            return pause(self, state, "mic_lost")
+        return state, [Say(self._line("mic_lost"))]
 
     # -- speech -----------------------------------------------------------------------------
 

@@ -112,7 +112,12 @@ class Tick:
     """Time passes: anything due by now happens."""
 
 
-Event = Heard | Tick
+@dataclass(frozen=True)
+class MicLost:
+    """The microphone stopped: nothing the user says reaches the coach."""
+
+
+Event = Heard | Tick | MicLost
 
 
 @dataclass(frozen=True)
