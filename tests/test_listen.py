@@ -136,25 +136,43 @@ def test_listen_feeds_every_chunk_and_flushes_the_end(matcher: Matcher) -> None:
     assert out == ["pause", "it hurts"]
 
 
-@pytest.mark.timeout(20)
-def test_a_lost_microphone_is_told_and_found_again(matcher: Matcher,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def notices_of(opened: list[Chunks | None], opens: int,
+               monkeypatch: pytest.MonkeyPatch, matcher: Matcher) -> list[str]:
+    """The notices a Listener gives over the sources opened (None: opening fails) until it has
+    tried opens times."""
     monkeypatch.setattr("voicecoach.listen.RETRY_SECONDS", 0.01)
-    opened: list[int] = []
     heard: queue.Queue[Utterance] = queue.Queue()
+    tries: list[int] = []
 
     def open_source() -> Chunks:
-        opened.append(1)
-        if len(opened) == 2:
+        tries.append(1)
+        source = opened[min(len(tries), len(opened)) - 1]
+        if source is None:
             raise AudioError("No microphone.")
-        return Chunks([], fail=True)
+        return source
 
     listener = Listener(open_source, ScriptedRecognizer({}), matcher, heard)
     listener.start()
-    seen = [heard.get(timeout=5) for _ in range(4)]
+    while len(tries) < opens:
+        time.sleep(0.01)
     listener.stop()
-    notices = [s.key for s in seen if isinstance(s, Notice)]
-    assert notices[:2] == ["mic_lost", "mic_back"]
+    listener.join(5)
+    return [s.key for s in list(heard.queue) if isinstance(s, Notice)]
+
+
+@pytest.mark.timeout(20)
+def test_a_lost_microphone_is_told_and_back_once_audio_arrives(
+        matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    silent = Chunks([], fail=True)
+    opened = [silent, None, silent, Chunks([b"a"], fail=True), silent]
+    assert notices_of(opened, 8, monkeypatch, matcher) == ["mic_lost", "mic_back", "mic_lost"]
+
+
+@pytest.mark.timeout(20)
+def test_a_microphone_that_opens_but_stays_silent_is_told_once_and_never_back(
+        matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stalled device opens again; it is back only when its audio arrives."""
+    assert notices_of([Chunks([], fail=True)], 10, monkeypatch, matcher) == ["mic_lost"]
 
 
 @pytest.mark.timeout(20)

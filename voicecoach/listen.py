@@ -206,10 +206,17 @@ def _learned() -> bool:
     return True
 
 
-def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing) -> None:
-    """Feed every chunk of source, a stream of its own, to the recognizer until it ends."""
+def _nothing() -> None:
+    pass
+
+
+def listen(source: AudioSource, recognizer: Recognizer, hearing: Hearing,
+           arrived: Callable[[], None] = _nothing) -> None:
+    """Feed every chunk of source, a stream of its own, to the recognizer until it ends; arrived
+    is called as each chunk arrives."""
     recognizer.restart()
     for chunk in source.chunks():
+        arrived()
         hyp = recognizer.accept(chunk)
         if hyp is not None:
             hearing.take(hyp)
@@ -234,7 +241,8 @@ def transcribe(source: AudioSource, recognizer: Recognizer) -> str:
 
 
 class Listener(threading.Thread):
-    """The microphone loop: listens, tells the coach when the microphone goes and comes back."""
+    """The microphone loop: listens, tells the coach once when the microphone goes and once when
+    its audio arrives again, and looks for it every RETRY_SECONDS in between."""
 
     def __init__(self, open_source: Callable[[], AudioSource], recognizer: Recognizer,
                  matcher: Matcher, heard: queue.Queue[Utterance],
@@ -245,26 +253,34 @@ class Listener(threading.Thread):
         self.hearing = Hearing(matcher, heard.put, speaking, learned)
         self.stopping = threading.Event()
         self.source: AudioSource | None = None
+        self.lost = False
+        """The coach was told the microphone is gone, and no audio has arrived since."""
 
     def run(self) -> None:
-        lost = False
         while not self.stopping.is_set():
             try:
                 self.source = self.open_source()
-                if lost:
-                    self.heard.put(Notice("mic_back"))
-                    lost = False
-                listen(self.source, self.recognizer, self.hearing)
+                listen(self.source, self.recognizer, self.hearing, self._arrived)
                 if not self.stopping.is_set():
                     raise AudioError("The microphone stream ended.")
             except AudioError as exc:
-                if not lost and not self.stopping.is_set():
-                    log.warning("%s", exc)
-                    self.heard.put(Notice("mic_lost", str(exc)))
-                    lost = True
+                self._lose(exc)
                 self._let_go()
                 self.stopping.wait(RETRY_SECONDS)
         self.heard.put(None)
+
+    def _lose(self, exc: AudioError) -> None:
+        """Tell the coach the microphone is gone, once until audio arrives again."""
+        if not self.lost and not self.stopping.is_set():
+            log.warning("%s", exc)
+            self.heard.put(Notice("mic_lost", str(exc)))
+            self.lost = True
+
+    def _arrived(self) -> None:
+        """Audio arrives: a lost microphone is back (a stream that opens may still be stalled)."""
+        if self.lost:
+            self.lost = False
+            self.heard.put(Notice("mic_back"))
 
     def _let_go(self) -> None:
         """Close a source that failed: a stalled stream left open would go on taking audio from

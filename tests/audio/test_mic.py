@@ -181,6 +181,26 @@ def test_closing_a_stalled_microphone_does_not_hang(virtual_audio: VirtualAudio)
     assert time.monotonic() - start < CLOSE_SECONDS + 0.5
 
 
+@audio
+def test_no_microphone_opens_beside_one_still_stuck_until_it_lets_go(
+        virtual_audio: VirtualAudio) -> None:
+    """Else each stall would leave one more stream behind, stuck in the driver for good."""
+    mic = MicSource(MIC)
+    next(mic.chunks())
+    virtual_audio.disconnect()
+    time.sleep(0.3)
+    mic.close()  # left behind: it waits for the device in a read
+    for _ in range(3):
+        with pytest.raises(AudioError, match="^The microphone is still stuck in its driver"):
+            MicSource(MIC)
+    virtual_audio.reconnect()
+    deadline = time.monotonic() + 5.0
+    while mic_module._still_stuck() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with MicSource(MIC) as again:
+        assert next(again.chunks())
+
+
 class DyingStream:
     """A PortAudio stream whose device vanishes 0.2 s after it starts."""
 

@@ -87,6 +87,7 @@ def test_a_spoken_session_is_heard_and_pain_ends_it(tmp_path: Path) -> None:
 
 
 def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) -> None:
+    """Said once in full, and back once audio arrives again, however long it stays away."""
     with VirtualAudio(tmp_path) as audio:
         coach = start(audio, tmp_path, "--exercise", "clamshell")
         try:
@@ -94,16 +95,23 @@ def test_a_microphone_that_goes_away_pauses_and_nothing_is_lost(tmp_path: Path) 
             audio.disconnect()
             assert wait_for(tmp_path, state_is("paused"), 20), \
                 "the session did not pause when the microphone went away"
+            time.sleep(14.0)  # the microphone is looked for every 2 s, and a stall takes 2 s
+            while_away = events(tmp_path)
             audio.reconnect()
-            assert wait_for(tmp_path, lambda e: e["type"] == "said"
-                            and "hear you again" in str(e["text"]), 30)
+            assert wait_for(tmp_path, lambda e: e["type"] == "mic_back", 30)
             answer(audio, "stop")
-            coach.communicate(timeout=60)
+            _, err = coach.communicate(timeout=60)
         finally:
             coach.kill()
+    assert not [e for e in while_away if e["type"] == "mic_back"
+                or "hear you again" in str(e.get("text"))]
     rows = events(tmp_path)
-    said = [str(e["text"]) for e in rows if e["type"] == "said"]
-    assert any("microphone stopped" in text for text in said)
+    lost = [e for e in rows if e["type"] == "said" and "microphone stopped" in str(e["text"])]
+    assert len(lost) == 1 and lost[0]["start"] is not None and lost[0]["end"] is not None
+    assert [e["type"] for e in rows].count("mic_lost") == 1
+    assert len([e for e in rows if "hear you again" in str(e.get("text"))]) == 1
+    assert not [e for e in rows if e["type"] == "heard" and not e["text"]]
+    assert err.count("leaving it behind") <= 1 and err.count("microphone stopped") == 1, err
     assert rows[-1]["type"] == "session_end"
 
 

@@ -33,16 +33,30 @@ Cleaner = Callable[[bytes, float], bytes]
 captured: the echo canceller."""
 
 
+_left_behind: list[threading.Thread] = []
+"""The closer of a stream that did not close within CLOSE_SECONDS, while it is still stuck: no
+other stream is opened beside it (one more would be left behind each time the device stalls)."""
+
+
+def _still_stuck() -> bool:
+    _left_behind[:] = [closer for closer in _left_behind if closer.is_alive()]
+    return bool(_left_behind)
+
+
 class MicSource:
     """Captures the microphone; chunks() yields 16 kHz mono int16 PCM of about block_ms each.
 
     Opens at 16 kHz when the device allows it, else at the device's default rate, resampled.
-    Raises AudioError when the device cannot be opened, and from chunks() when it stops
-    delivering audio (unplugged, stalled) so the caller can pause and tell the user.
+    Raises AudioError when the device cannot be opened or a stream left behind is still stuck in
+    its driver, and from chunks() when it stops delivering audio (unplugged, stalled) so the
+    caller can pause and tell the user.
     """
 
     def __init__(self, device: int | str | None = None, block_ms: int = 100,
                  stall_seconds: float = STALL_SECONDS, clean: Cleaner | None = None) -> None:
+        if _still_stuck():
+            raise AudioError(f"The microphone is still stuck in its driver; check that it is "
+                             f"connected, or {LIST_HINT} and pass --input-device.")
         sd = portaudio()
         self._sd = sd
         index = resolve(device, "input")
@@ -132,6 +146,7 @@ class MicSource:
         closer.start()
         closer.join(CLOSE_SECONDS)
         if closer.is_alive():
+            _left_behind.append(closer)
             logger.warning("the microphone did not close within %g s (its driver is stuck); "
                            "leaving it behind", CLOSE_SECONDS)
 
