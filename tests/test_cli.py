@@ -228,6 +228,16 @@ def test_parse_stops_quietly_when_its_reader_goes_away() -> None:
     assert proc.wait(timeout=60) == 141 and proc.stderr.read() == ""
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fill")
+def test_parse_to_an_output_that_cannot_be_written_is_one_sentence() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "voicecoach", "parse", "stop"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("voicecoach: Cannot write the output (No space left on device)")
+    assert len(done.stderr.splitlines()) == 1
+
+
 def test_a_bad_script_line_is_named(tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
     path.write_text("0\tyes\nsoon\tstart glute bridge\n")

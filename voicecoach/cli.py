@@ -16,16 +16,13 @@ from typing import TextIO
 from platformdirs import user_data_dir
 
 from voicecoach.content import content
-from voicecoach.errors import UsageError, VoicecoachError
+from voicecoach.errors import OutputError, PipeClosed, UsageError, VoicecoachError
 from voicecoach.intents import EXERCISE_IDS, default_intents
 from voicecoach.matcher import Match, Matcher
 from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")
 MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
-PIPE_CLOSED = 141
-"""The exit status of a command whose reader went away (`| head -1`), as a shell gives that of
-one ended by SIGPIPE."""
 
 
 def data_db() -> Path:
@@ -132,12 +129,33 @@ def cmd_parse(args: argparse.Namespace) -> int:
     matcher = Matcher(default_intents())
     texts = args.text or (line.rstrip("\n") for line in stdin_text(
         "give parse the utterances as arguments, or pipe them in one a line"))
-    try:
-        for text in texts:
-            print(json.dumps(match_json(text, matcher.match(text))), flush=True)
-    except BrokenPipeError:  # stop quietly, as Unix tools do
-        return PIPE_CLOSED
+    for text in texts:
+        emit(json.dumps(match_json(text, matcher.match(text))))
     return 0
+
+
+def emit(line: str) -> None:
+    """Print a line of output at once; PipeClosed once its reader has gone, OutputError when it
+    cannot be written (what is left of it is then dropped: Python's own flush at exit would fail
+    again, with a traceback)."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError as exc:
+        _drop_stdout()
+        raise PipeClosed() from exc
+    except OSError as exc:
+        _drop_stdout()
+        raise OutputError(f"Cannot write the output ({exc.strerror or exc}); make room where it "
+                          "goes (is the disk full?) or send it elsewhere.") from exc
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a file (a test's capture): nothing to drop
+        pass
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
@@ -177,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="voicecoach: %(message)s")
     try:
         return COMMANDS[args.command](args)
+    except PipeClosed as exc:  # stop quietly
+        return exc.exit_code
     except VoicecoachError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return exc.exit_code

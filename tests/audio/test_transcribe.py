@@ -117,3 +117,25 @@ def test_the_recognizer_is_loaded_once_for_all_files(
     assert main(["transcribe", "--recognizer", "pocketsphinx", *map(str, spoken)]) == 0
     assert made == ["pocketsphinx"]
     assert len(capsys.readouterr().out.splitlines()) == len(spoken)
+
+
+def test_it_stops_quietly_once_its_reader_has_gone(spoken: list[Path]) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "voicecoach", "transcribe", "--recognizer",
+                             "pocketsphinx", *map(str, spoken * 3)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout and proc.stderr
+    assert '"file"' in proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=300) == 141 and proc.stderr.read() == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fill")
+def test_an_output_that_cannot_be_written_is_one_sentence(spoken: list[Path]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "voicecoach", "transcribe", "--recognizer",
+                               "pocketsphinx", str(spoken[-1])],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "voicecoach: Cannot write the output (No space left on device); make room where it goes "
+        "(is the disk full?) or send it elsewhere."]

@@ -17,7 +17,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     """One JSON line per file; the model is loaded once for all of them."""
     from voicecoach.audio.models import make_recognizer
     from voicecoach.audio.wav import WavSource
-    from voicecoach.cli import match_json
+    from voicecoach.cli import emit, match_json
     from voicecoach.listen import transcribe
 
     intents = default_intents()
@@ -31,8 +31,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             print(f"voicecoach: {exc}", file=sys.stderr)
             failed += 1
             continue
-        print(json.dumps({"file": str(path), **match_json(text, matcher.match(text))}),
-              flush=True)
+        emit(json.dumps({"file": str(path), **match_json(text, matcher.match(text))}))
     return 1 if failed else 0
 
 
