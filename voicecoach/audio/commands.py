@@ -83,9 +83,9 @@ def _model(explicit: Path | None) -> str:
         raise VoicecoachError("No Vosk model was found (looked in " + ", ".join(looked) + "); "
                               "run `voicecoach model --fetch`; until then the built-in "
                               "pocketsphinx recognizer is used.")
-    from voicecoach.audio.vosk_recognizer import load_model
+    from voicecoach.audio.vosk_recognizer import check_model
 
-    load_model(found)
+    check_model(found, default_intents().expanded())
     return f"Vosk model at {found}"
 
 
@@ -115,5 +115,11 @@ def cmd_model(args: argparse.Namespace) -> int:
         print(f"looked in {place}")
     if found is None and args.model is not None:
         raise VoicecoachError(not_a_model(args.model))
-    print(f"found: {found}" if found else "no model found; run `voicecoach model --fetch`")
+    if found is None:
+        print("no model found; run `voicecoach model --fetch`")
+        return 0
+    from voicecoach.audio.vosk_recognizer import check_model
+
+    check_model(found, default_intents().expanded())  # broken, or not English: as run says
+    print(f"found: {found}")
     return 0

@@ -36,6 +36,9 @@ UNKNOWN_TOKENS = ("[unk]", "<unk>", "<UNK>")
 ENDPOINTER_DELAYS = (5.0, 0.3, 10.0)
 """Seconds: initial silence before giving up, trailing silence that ends an utterance, and the
 longest utterance. Only used by vosk versions that have SetEndpointerDelays (not 0.3.45)."""
+QUIET = -3
+"""Kaldi's log level that keeps its own errors and warnings off stderr (a broken model is said in
+a sentence of ours); only with -v is its log shown (level 0)."""
 FETCH_HINT = "run `voicecoach model --fetch`, or set --model to the folder of a Vosk model"
 
 
@@ -95,12 +98,18 @@ def load_model(path: Path) -> vosk.Model:
         raise ModelError(f"There is no Vosk model folder at {path}; {FETCH_HINT}.")
     if not ((path / "am" / "final.mdl").is_file() or (path / "final.mdl").is_file()):
         raise ModelError(f"{path} is not a Vosk model folder (no am/final.mdl); {FETCH_HINT}.")
-    vosk.SetLogLevel(-1)
+    vosk.SetLogLevel(0 if log.isEnabledFor(logging.DEBUG) else QUIET)
     try:
         return vosk.Model(str(path))
     except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
         raise ModelError(f"The Vosk model at {path} is broken or incomplete; delete it and "
                          f"{FETCH_HINT}.") from exc
+
+
+def check_model(path: Path, sentences: list[str]) -> list[str]:
+    """Load the model at path and make its grammar for sentences, as VoskRecognizer does; the
+    grammar, or ModelError as VoskRecognizer raises it."""
+    return grammar(load_model(path), sentences, path)
 
 
 def grammar(model: vosk.Model, sentences: list[str], path: Path) -> list[str]:
