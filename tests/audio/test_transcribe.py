@@ -139,3 +139,13 @@ def test_an_output_that_cannot_be_written_is_one_sentence(spoken: list[Path]) ->
     assert done.stderr.splitlines() == [
         "voicecoach: Cannot write the output (No space left on device); make room where it goes "
         "(is the disk full?) or send it elsewhere."]
+
+
+def test_a_file_named_dash_is_read_from_stdin(spoken: list[Path]) -> None:
+    with spoken[-1].open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "voicecoach", "transcribe", "--recognizer",
+                               "pocketsphinx", "-"], stdin=stdin, capture_output=True, text=True,
+                              timeout=300)
+    assert done.returncode == 0, done.stderr
+    row = json.loads(done.stdout)
+    assert (row["file"], row["intent"]) == ("-", "report_pain")

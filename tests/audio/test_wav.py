@@ -168,3 +168,65 @@ def test_a_file_written_by_sox_reads_like_the_same_sound_at_16k(tmp_path: Path) 
     assert abs(len(back) - len(original)) <= 2
     n = min(len(back), len(original)) - 400
     assert np.max(np.abs(back[200:n] - original[200:n])) < 0.02
+
+
+def test_a_long_file_is_read_a_block_at_a_time_in_flat_memory(tmp_path: Path) -> None:
+    """A minute of 48 kHz stereo float is 23 MB; read whole and made float64 it took four times
+    that (30 minutes: 4.9 GB)."""
+    import tracemalloc
+
+    path = write(tmp_path, wav_bytes(tone(440, 48000, seconds=60.0, level=0.1), 48000, 2,
+                                     32, floating=True))
+    tracemalloc.start()
+    try:
+        total = sum(len(chunk) for chunk in WavSource(path).chunks())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert abs(total - 60 * RATE * 2) <= 2
+    assert peak < 4_000_000
+
+
+def test_a_file_through_a_pipe_of_unknown_length_is_read_to_its_end(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    whole = bytearray(wav_bytes(tone(440, 44100, seconds=2.0), 44100))
+    struct.pack_into("<I", whole, 40, 0xFFFFFFFF)
+    pipe = tmp_path / "pipe.wav"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(bytes(whole),))
+    writer.start()
+    assert abs(len(read_pcm16k(pipe)) - 2 * RATE * 2) <= 2
+    writer.join()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_that_never_ends_is_refused_from_its_first_bytes() -> None:
+    with pytest.raises(AudioError, match="^/dev/zero is not a WAV file"):
+        WavSource("/dev/zero")
+
+
+def test_a_folder_is_named_as_one(tmp_path: Path) -> None:
+    with pytest.raises(AudioError, match="is a folder, not an audio file"):
+        WavSource(tmp_path)
+
+
+def test_nan_samples_are_silence_without_a_warning(tmp_path: Path) -> None:
+    import warnings
+
+    signal = tone(440, RATE)
+    signal[RATE // 2:] = np.nan
+    path = write(tmp_path, wav_bytes(signal, RATE, bits=32, floating=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = samples(read_pcm16k(path))
+    assert not out[RATE // 2:].any() and out[: RATE // 2].any()
+
+
+def test_a_header_with_no_samples_after_it_is_one_message(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write(tmp_path, wav_bytes(tone(440, RATE), RATE)[:44])
+    with caplog.at_level(logging.WARNING), pytest.raises(AudioError, match="holds no audio"):
+        WavSource(path)
+    assert caplog.text == ""
