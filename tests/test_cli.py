@@ -370,7 +370,7 @@ def test_a_pain_rating_changes_the_next_plan(tmp_path: Path) -> None:
     first = script(tmp_path, (0, "yes"), (1, "start glute bridge"), (400, "yes"),
                    (401, "about a six"), (402, "stop"))
     out = vc("run", "--script", str(first), "--db", str(db)).stdout
-    assert "A 6 is too much for today." in out
+    assert "6 out of ten is too much for today." in out
     path = script(tmp_path, (0, "start glute bridge"), (1, "stop"))
     second = vc("run", "--script", str(path), "--db", str(db)).stdout
     assert "We'll do 2 sets of 4 reps." in second
