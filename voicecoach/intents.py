@@ -127,6 +127,8 @@ class IntentSet:
     one_after: frozenset[str]
     """Words after which "one" is no number that could fill a slot: "hold this one for ten
     seconds"."""
+    count_not_before: frozenset[str]
+    """Words before which a number fills no slot: "one more rep", "three sets"."""
     pointers: frozenset[str]
     """Words after which a word the recognizers do not listen for names a thing the coach knows
     nothing of: "what does this button do"."""
@@ -211,7 +213,7 @@ def _merge(files: list[Path]) -> dict[str, Any]:
                     "slip_words", "slip_cries", "slip_leads", "help_calls", "refusals",
                     "plural_refusals", "pointers", "corrections",
                     "refusal_asides", "exercise_joins", "denial_asides", "command_denials",
-                    "one_after",
+                    "one_after", "count_not_before",
                     "affirmations", "uncertain", *BODY_LISTS):
             if key in data:
                 merged[key] = (data[key], file)
@@ -284,6 +286,7 @@ def load_intents(folder: Path) -> IntentSet:
         denial_asides=frozenset(_words(merged, "denial_asides", folder)),
         command_denials=frozenset(_words(merged, "command_denials", folder)),
         one_after=frozenset(_words(merged, "one_after", folder)),
+        count_not_before=frozenset(_words(merged, "count_not_before", folder)),
         pointers=frozenset(_words(merged, "pointers", folder)),
         corrections=tuple(tuple(c.split()) for c in _words(merged, "corrections", folder)),
     )

@@ -159,6 +159,7 @@ class Likeness:
                  pain: PainReader) -> None:
         self._norm, self._naming = norm, naming
         self._one_after = word_set(intents.one_after)
+        self._not_before = word_set(intents.count_not_before)
         templates = [self._template(name, s)
                      for name, intent in intents.intents.items() for s in intent.sentences]
         self._vocabulary = {w for t in templates for w in t.text.split()} | {
@@ -258,7 +259,8 @@ class Likeness:
         exercise = self._naming.find_exercise(tokens)
         masked = tuple(t if self._known(t) else MASK * len(t) for t in tokens)
         numbers = sorted({int(t) for i, t in enumerate(tokens) if t.isdigit()
-                          and not (t == "1" and i and tokens[i - 1] in self._one_after)})
+                          and not (t == "1" and i and tokens[i - 1] in self._one_after)
+                          and self._not_before.isdisjoint(tokens[i + 1 : i + 2])})
         return ([Reading(tokens, masked, exercise, n) for n in numbers]
                 or [Reading(tokens, masked, exercise)])
 
