@@ -77,6 +77,34 @@ def test_a_variable_that_names_nothing_is_warned_of(
     assert f"${var} names {nowhere / 'typo'}, where there is nothing" in caplog.text
 
 
+@pytest.mark.parametrize("var", models.ENV_VARS)
+def test_a_variable_that_names_a_file_or_a_folder_without_a_model_is_warned_of(
+        nowhere: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        var: str) -> None:
+    (nowhere / "file").write_text("not a model")
+    (nowhere / "empty").mkdir()
+    fake_model(nowhere / "french" / "vosk-model-small-fr-0.22")
+    for place, what in (("file", "which is a file, not a Vosk model folder"),
+                        ("empty", "a folder that holds no English Vosk model"),
+                        ("french", "a folder that holds no English Vosk model")):
+        monkeypatch.setenv(var, str(nowhere / place))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            assert find_model(None)[0] is None
+        assert f"${var} names {nowhere / place}, {what}" in caplog.text
+        assert "fix it or unset it" in caplog.text
+
+
+def test_a_variable_that_names_a_model_or_a_folder_of_models_is_not_warned_of(
+        nowhere: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    model = fake_model(nowhere / "elsewhere" / MODEL_NAME)
+    for place in (model, model.parent):
+        monkeypatch.setenv("VOICECOACH_MODEL", str(place))
+        with caplog.at_level(logging.WARNING):
+            assert find_model(None)[0] == model
+    assert caplog.text == ""
+
+
 def test_the_working_directory_models_folder_and_the_vosk_cache_are_searched(
         nowhere: Path) -> None:
     cached = fake_model(nowhere / "home" / ".cache" / "vosk" / MODEL_NAME)

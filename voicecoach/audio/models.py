@@ -36,11 +36,13 @@ CHECKOUT_MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 
 def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
     """The first model folder found, or None, and every place looked in (for the user); a
-    variable that names nothing is warned of, as a typo in it would otherwise go unseen."""
+    variable that names no model (nothing, a file, a folder without one) is warned of, as a typo
+    in it would otherwise go unseen."""
     for var in ENV_VARS:
         named = os.environ.get(var)
-        if named and not Path(named).expanduser().exists():
-            log.warning("$%s names %s, where there is nothing; fix it or unset it", var, named)
+        wrong = _no_model_at(Path(named).expanduser()) if named else None
+        if wrong:
+            log.warning("$%s names %s, %s; fix it or unset it", var, named, wrong)
     if explicit is not None:  # a place the user names is the only one looked in, as run uses it
         return model_in(explicit.expanduser()), [str(explicit)]
     looked: list[str] = []
@@ -51,6 +53,17 @@ def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
             log.debug("Vosk model found at %s", found)
             return found, looked
     return None, looked
+
+
+def _no_model_at(place: Path) -> str | None:
+    """What is at place instead of a model (None when a model is found there)."""
+    if not place.exists():
+        return "where there is nothing"
+    if not place.is_dir():
+        return "which is a file, not a Vosk model folder"
+    if model_in(place) is None:
+        return "a folder that holds no English Vosk model (a model folder holds am/final.mdl)"
+    return None
 
 
 def search_places() -> list[Path]:
