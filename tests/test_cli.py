@@ -269,6 +269,17 @@ def test_bad_options_get_the_usage(args: list[str]) -> None:
     assert "usage: voicecoach" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["run", "transcribe"])
+def test_a_model_given_to_pocketsphinx_is_an_error_not_ignored(tmp_path: Path,
+                                                               command: str) -> None:
+    what = (["--script", str(script(tmp_path, (0, "yes")))] if command == "run"
+            else [str(tmp_path / "said.wav")])
+    line = assert_clean_error(vc(command, "--recognizer", "pocketsphinx", "--model",
+                                 str(tmp_path), *what), 2)
+    assert line == ("voicecoach: --model names a Vosk model, which --recognizer pocketsphinx "
+                    "does not use; drop --model, or use --recognizer vosk or auto.")
+
+
 def test_an_unknown_exercise_names_the_ones_there_are() -> None:
     err = vc("run", "--exercise", "yoga").stderr
     ids = "bird_dog, clamshell, glute_bridge, hip_thrust, side_lying_hip_abduction"

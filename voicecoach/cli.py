@@ -184,6 +184,13 @@ def _with_command(argv: list[str]) -> list[str]:
     return argv
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Options that contradict each other: one of them would be ignored without a word."""
+    if getattr(args, "recognizer", None) == "pocketsphinx" and args.model is not None:
+        raise UsageError("--model names a Vosk model, which --recognizer pocketsphinx does not "
+                         "use; drop --model, or use --recognizer vosk or auto.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = _with_command(list(sys.argv[1:] if argv is None else argv))
@@ -194,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="voicecoach: %(message)s")
     try:
+        _check_options(args)
         return COMMANDS[args.command](args)
     except PipeClosed as exc:  # stop quietly
         return exc.exit_code
