@@ -35,8 +35,8 @@ def test_a_machine_with_nothing_gets_a_fix_for_each_part(
     assert str(nowhere / "home") in lines["recognizer model"]
     assert "voicecoach model --fetch" in lines["recognizer model"]
     assert "pocketsphinx" in lines["recognizer model"]
-    assert lines["settings file"].startswith("[ok] ")
-    assert lines["settings file"].endswith("config.toml")
+    assert lines["settings file"].startswith("[ok] there is none at ")
+    assert lines["settings file"].endswith("config.toml, so the defaults are used")
 
 
 @pytest.mark.audio
@@ -78,3 +78,18 @@ def test_a_model_named_where_there_is_none_gets_a_fix_not_another_model(
     status, lines = report(capsys, "--model", str(nowhere / "typo"))
     assert status == 1
     assert lines["recognizer model"].startswith(f"[fix] There is no Vosk model at {nowhere}")
+
+
+def test_a_settings_file_that_is_not_there_is_said_to_leave_the_defaults(
+        no_audio: None, nowhere: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VOICECOACH_CONFIG", "/nonexistent/config.toml")
+    assert report(capsys)[1]["settings file"] == (
+        "[ok] there is none at /nonexistent/config.toml, so the defaults are used")
+    (tmp_path / "config.toml").write_text("rate = 150\n")
+    monkeypatch.setenv("VOICECOACH_CONFIG", str(tmp_path / "config.toml"))
+    assert report(capsys)[1]["settings file"] == f"[ok] {tmp_path / 'config.toml'}"
+    monkeypatch.setenv("VOICECOACH_CONFIG", str(tmp_path))
+    assert report(capsys)[1]["settings file"] == (
+        f"[fix] {tmp_path} is a folder, not a settings file; move it away, or set "
+        "$VOICECOACH_CONFIG to a settings file")

@@ -92,8 +92,11 @@ def _model(explicit: Path | None) -> str:
 def _settings() -> str:
     from voicecoach.settings import config_path, load_settings
 
-    load_settings()
-    return str(config_path())
+    path = config_path()
+    load_settings(path)
+    if not path.exists():
+        return f"there is none at {path}, so the defaults are used"
+    return str(path)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
