@@ -54,8 +54,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--events", type=Path, metavar="FILE", help="write JSON events, one a line")
     _db_option(p)
     _recognizer_options(p)
-    p.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
-    p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
+    _device_options(p)
     p.add_argument("--no-speech", action="store_true", help="print only; no voice output")
     p.add_argument("--echo-cancel", action=argparse.BooleanOptionalAction, default=True,
                    help="take the coach's own voice out of the microphone (default: on; turn "
@@ -64,6 +63,11 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=int, help="speaking rate in words per minute")
     p.add_argument("--brief", choices=BRIEF,
                    help="short briefings: auto (once an exercise is known), always, never")
+
+
+def _device_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
+    p.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
 
 
 def _db_option(p: argparse.ArgumentParser) -> None:
@@ -105,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("devices", "audio devices")
     doctor = command("doctor", "check microphone, speech output, model and settings file")
     doctor.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)
+    _device_options(doctor)
     model = command("model", "where the Vosk model is looked for; fetch it")
     model.add_argument("--fetch", action="store_true", help="download the English model")
     model.add_argument("--model", type=Path, metavar="PATH", help=MODEL_HELP)

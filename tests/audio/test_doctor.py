@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alsa import VirtualAudio
+from alsa import MIC, SPEAKER, VirtualAudio
 
+from voicecoach.audio.devices import list_devices
 from voicecoach.cli import main
 
 
@@ -93,3 +94,20 @@ def test_a_settings_file_that_is_not_there_is_said_to_leave_the_defaults(
     assert report(capsys)[1]["settings file"] == (
         f"[fix] {tmp_path} is a folder, not a settings file; move it away, or set "
         "$VOICECOACH_CONFIG to a settings file")
+
+
+@pytest.mark.audio
+def test_the_devices_named_as_run_names_them_are_the_ones_checked(
+        virtual_audio: VirtualAudio, capsys: pytest.CaptureFixture[str]) -> None:
+    mic = next(d.index for d in list_devices() if d.name == MIC)
+    status, lines = report(capsys, "--input-device", MIC, "--output-device", SPEAKER.upper())
+    assert lines["microphone"] == f"[ok] device {mic}"
+    assert lines["speech output"] == "[ok] speech engine and speaker work"
+    status, lines = report(capsys, "--input-device", "99", "--output-device", "usb headset")
+    assert status == 1
+    assert lines["microphone"] == (
+        "[fix] There is no sound device 99; run `voicecoach devices` to list them and pass "
+        "--input-device with a number or name from the list.")
+    assert lines["speech output"] == (
+        "[fix] No speaker is named like 'usb headset'; run `voicecoach devices` to list them and "
+        "pass --output-device with a number or name from the list.")

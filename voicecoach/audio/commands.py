@@ -57,15 +57,15 @@ def _check(label: str, check: object) -> bool:
     return True
 
 
-def _microphone() -> str:
-    index = resolve(None, "input")
+def _microphone(device: str | None) -> str:
+    index = resolve(device, "input")
     return f"device {index}" if index is not None else "the system default"
 
 
-def _speech() -> str:
+def _speech(device: str | None) -> str:
     from voicecoach.audio.speaker import open_speaker
 
-    speaker, reason = open_speaker()
+    speaker, reason = open_speaker(output_device=device)
     if speaker:
         speaker.close()
     if reason:
@@ -100,8 +100,10 @@ def _settings() -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """Check each part a spoken session needs, and say how to fix what fails."""
-    results = [_check("microphone", _microphone), _check("speech output", _speech),
+    """Check each part a spoken session needs (the devices named as run names them), and say how
+    to fix what fails."""
+    results = [_check("microphone", lambda: _microphone(args.input_device)),
+               _check("speech output", lambda: _speech(args.output_device)),
                _check("recognizer model", lambda: _model(args.model)),
                _check("settings file", _settings)]
     return 0 if all(results) else 1
