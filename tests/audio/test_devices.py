@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alsa import MIC, SPEAKER, VirtualAudio
 
-from voicecoach.audio.devices import list_devices, resolve
+from voicecoach.audio import devices
+from voicecoach.audio.devices import Device, list_devices, resolve
 from voicecoach.cli import main
 from voicecoach.errors import AudioError
 
@@ -60,9 +62,44 @@ def test_a_name_that_fits_several_devices_asks_for_a_number(virtual_audio: Virtu
         resolve("virtual", "output")
 
 
-def test_a_number_that_is_no_device_is_an_audio_error(virtual_audio: VirtualAudio) -> None:
-    with pytest.raises(AudioError, match="Sound device 99 .*--output-device"):
-        resolve("99", "output")
+def test_a_number_that_is_no_device_says_there_is_none_and_how_to_list_them(
+        virtual_audio: VirtualAudio) -> None:
+    assert 99 not in {device.index for device in list_devices()}
+    said = "There is no sound device 99; run `voicecoach devices` to list them and pass {} " \
+        "with a number or name from the list."
+    with pytest.raises(AudioError) as caught:
+        resolve("99", "input")
+    assert str(caught.value) == said.format("--input-device")
+    with pytest.raises(AudioError) as caught:
+        resolve(99, "output")
+    assert str(caught.value) == said.format("--output-device")
+
+
+def test_a_number_of_a_device_of_the_other_kind_says_what_it_is_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """(The virtual devices can each record and play: these are made up.)"""
+    monkeypatch.setattr(devices, "list_devices", lambda: [
+        Device(0, "usb mic", inputs=1, outputs=0, default_rate=16000),
+        Device(1, "hdmi", inputs=0, outputs=2, default_rate=48000)])
+    with pytest.raises(AudioError, match=r"^Sound device 1 \(hdmi\) is not a microphone; run "
+                                         r"`voicecoach devices` .* --input-device"):
+        resolve(1, "input")
+    with pytest.raises(AudioError, match=r"^Sound device 0 \(usb mic\) is not a speaker; .*"
+                                         r"--output-device"):
+        resolve("0", "output")
+    with pytest.raises(AudioError, match=r"^There is no sound device 2; "):
+        resolve(2, "output")
+
+
+@pytest.mark.parametrize("option", ["--input-device", "--output-device"])
+def test_run_with_a_number_that_is_no_device_says_so(
+        virtual_audio: VirtualAudio, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        option: str) -> None:
+    quiet = ["--no-speech"] if option == "--input-device" else []  # the speaker opens first
+    assert main(["run", option, "99", "--db", str(tmp_path / "h.db"), *quiet]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("voicecoach: There is no sound device 99; run `voicecoach devices`")
+    assert option in err and len(err.splitlines()) == 1
 
 
 def test_a_machine_without_sound_devices_says_what_is_missing(no_audio: None) -> None:

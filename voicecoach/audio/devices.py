@@ -79,11 +79,12 @@ def resolve(device: int | str | None, kind: Kind) -> int | None:
     Names match case-insensitively; an exact name wins over a name that merely contains the text.
     None stays None when PortAudio has a default of that kind; raises AudioError when nothing fits.
     """
-    devices = [d for d in list_devices() if d.channels(kind) > 0]
+    every = list_devices()
+    devices = [d for d in every if d.channels(kind) > 0]
     if device is None:
         return _default(devices, kind)
     if isinstance(device, int) or device.strip().isdigit():
-        return _by_index(devices, int(device), kind)
+        return _by_index(every, int(device), kind)
     return _by_name(devices, device.strip(), kind)
 
 
@@ -97,11 +98,17 @@ def _default(devices: list[Device], kind: Kind) -> int | None:
     return devices[0].index
 
 
-def _by_index(devices: list[Device], index: int, kind: Kind) -> int:
-    if any(d.index == index for d in devices):
-        return index
-    raise AudioError(f"Sound device {index} is not a {WHAT[kind]}; {LIST_HINT} and pass "
-                     f"{OPTION[kind]} with a number or name from the list.")
+def _by_index(every: list[Device], index: int, kind: Kind) -> int:
+    """index, when it is a device of that kind among every device there is."""
+    device = next((d for d in every if d.index == index), None)
+    if device is None:
+        raise AudioError(f"There is no sound device {index}; {LIST_HINT} and pass "
+                         f"{OPTION[kind]} with a number or name from the list.")
+    if device.channels(kind) == 0:
+        raise AudioError(f"Sound device {index} ({device.name}) is not a {WHAT[kind]}; "
+                         f"{LIST_HINT} and pass {OPTION[kind]} with a number or name from the "
+                         "list.")
+    return index
 
 
 def _by_name(devices: list[Device], name: str, kind: Kind) -> int:
