@@ -30,6 +30,13 @@ def test_a_bad_setting_names_the_file_and_entry(tmp_path: Path, text: str, entry
         load_settings(path)
 
 
+def test_a_folder_is_said_to_be_a_folder_in_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError) as caught:
+        load_settings(tmp_path)
+    assert str(caught.value) == (f"{tmp_path} is a folder, not a settings file; move it away, "
+                                 "or set $VOICECOACH_CONFIG to a settings file")
+
+
 def test_the_command_line_wins() -> None:
     assert merged(Settings("en-gb", 150, "never"), None, 200, "auto") == Settings(
         "en-gb", 200, "auto")

@@ -13,7 +13,9 @@ class DataFileError(VoicecoachError):
     exit_code = 2
 
     def __init__(self, file: str, entry: str, problem: str) -> None:
-        super().__init__(f"{file}: {entry}: {problem}")
+        """The message is "file: entry: problem"; with no entry (the file as a whole),
+        "file problem"."""
+        super().__init__(f"{file}: {entry}: {problem}" if entry else f"{file} {problem}")
         self.file = file
         self.entry = entry
 

@@ -44,6 +44,9 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Settings()
+    except IsADirectoryError as exc:
+        raise DataFileError(str(path), "", "is a folder, not a settings file; move it away, or "
+                            "set $VOICECOACH_CONFIG to a settings file") from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DataFileError(str(path), "file", f"cannot be read as TOML ({exc})") from exc
     return validate(data, str(path))
