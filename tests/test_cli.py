@@ -228,6 +228,16 @@ def test_parse_stops_quietly_when_its_reader_goes_away() -> None:
     assert proc.wait(timeout=60) == 141 and proc.stderr.read() == ""
 
 
+@pytest.mark.parametrize("command", ["exercises", "devices", "model"])
+def test_any_command_stops_quietly_when_its_reader_has_gone(command: str) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first line, as `| head -0` would be
+    done = subprocess.run([sys.executable, "-m", "voicecoach", command], stdout=writer,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(writer)
+    assert done.returncode == 141 and done.stderr == ""
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fill")
 def test_parse_to_an_output_that_cannot_be_written_is_one_sentence() -> None:
     with open("/dev/full", "w") as full:

@@ -210,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except PipeClosed as exc:  # stop quietly
         return exc.exit_code
+    except BrokenPipeError:  # the reader of a command's plain print() went away: as above
+        _drop_stdout()
+        return PipeClosed.exit_code
     except VoicecoachError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return exc.exit_code
