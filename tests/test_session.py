@@ -231,6 +231,16 @@ def test_briefing_gives_name_how_to_strengths_a_cue_and_the_plan() -> None:
     assert line("plan_alternating") not in text
 
 
+def test_not_ready_in_the_briefing_waits_for_the_user() -> None:
+    coach = started("glute_bridge")
+    said = texts(coach.hear("i'm not ready", "no"))
+    assert coach.phase is Phase.PAUSED and said == [line("paused")]
+    coach.run_until(coach.now + 120)
+    assert coach.phase is Phase.PAUSED  # no count starts meanwhile
+    coach.hear("okay i'm ready now", "resume")
+    assert coach.phase is Phase.BRIEFING
+
+
 def test_briefing_of_a_one_sided_exercise_says_the_other_side_and_no_hold() -> None:
     text = briefing("clamshell")
     assert line("plan", reps=CLAM.reps, sets=CLAM.sets) in text

@@ -404,6 +404,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     (Phase.OFFER, "no"): _offer_no,
     (Phase.OFFER, "next"): _offer_skip,
     **{(phase, "pause"): _pause for phase in TIMED},
+    (Phase.BRIEFING, "no"): _pause,
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN, Phase.IDLE)},
     **{(phase, "switch_sides"): _switch_sides
        for phase in (Phase.BRIEFING, *REP_PHASES, Phase.REST, Phase.PAUSED)},
