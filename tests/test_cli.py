@@ -373,6 +373,29 @@ def test_two_sessions_in_a_row_differ_because_of_the_first(tmp_path: Path) -> No
     assert "Last time you did 6 reps. Today, 8." in second
 
 
+def test_the_minutes_kept_and_told_are_of_exercise_not_of_waiting(tmp_path: Path) -> None:
+    """A check-in left unanswered, then a long wait: neither is exercise."""
+    db, events = tmp_path / "h.db", tmp_path / "events.jsonl"
+    first = script(tmp_path, (0, "yes"), (60, "start glute bridge"), (2000, "stop"))
+    vc("run", "--script", str(first), "--db", str(db), "--events", str(events))
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    asked = next(r["t"] for r in rows if r["type"] == "said" and "any pain" in r["text"])
+    minutes = round((asked - 60) / 60, 1)
+    (shown,) = [json.loads(line) for line in vc("history", "--json", "--db", str(db)).stdout
+                .splitlines()]
+    assert shown["minutes"] == minutes < 10
+    second = vc("run", "--script", str(script(tmp_path, (0, "how am I doing"))), "--db", str(db))
+    assert f"for {round(minutes)} minutes in all." in second.stdout
+
+
+def test_a_rep_count_said_before_any_exercise_is_for_that_session(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    vc("run", "--script", str(script(tmp_path, (0, "yes"), (1, "do two reps"), (2, "stop"))),
+       "--db", str(db))
+    path = script(tmp_path, (0, "start clamshell"), (1, "stop"))
+    assert "We'll do 2 sets of 6 reps." in vc("run", "--script", str(path), "--db", str(db)).stdout
+
+
 def test_a_yes_to_any_pain_is_kept_when_no_rating_follows(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     first = script(tmp_path, (0, "yes"), (1, "do two reps"), (5, "start glute bridge"),
@@ -400,7 +423,8 @@ def test_a_pain_rating_changes_the_next_plan(tmp_path: Path) -> None:
 
 def test_history_lists_sessions_as_json_and_draws_a_chart(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
-    vc("run", "--script", str(script(tmp_path, (0, "yes"), (30, "ouch"))), "--db", str(db))
+    path = script(tmp_path, (0, "yes"), (10, "start clamshell"), (40, "ouch"))
+    vc("run", "--script", str(path), "--db", str(db))
     rows = [json.loads(line) for line in vc("history", "--json", "--db", str(db)).stdout.split("\n")
             if line]
     assert [(r["reason"], r["pain"], r["minutes"]) for r in rows] == [("pain", True, 0.5)]

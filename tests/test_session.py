@@ -402,7 +402,7 @@ def test_switch_sides_in_a_briefing_or_rest_says_when_and_changes_nothing_else()
     assert coach.phase is Phase.PAUSED
 
 
-def test_switch_sides_while_switching_checking_in_or_idle_is_ignored() -> None:
+def test_switch_sides_while_switching_or_checking_in_is_ignored() -> None:
     coach = at_first_rep("clamshell")
     coach.hear("other side please", "switch_sides")
     state = coach.state
@@ -410,9 +410,15 @@ def test_switch_sides_while_switching_checking_in_or_idle_is_ignored() -> None:
     assert coach.state == state
     coach.run_to(Phase.CHECKIN)
     assert coach.hear("switch sides", "switch_sides") == []
+
+
+def test_switch_sides_while_idle_says_no_exercise_is_running() -> None:
+    coach = started("clamshell")
+    coach.run_to(Phase.CHECKIN)
     coach.hear("no", "no")
     assert coach.phase is Phase.IDLE
-    assert coach.hear("switch sides", "switch_sides") == []
+    assert texts(coach.hear("switch sides", "switch_sides")) == [line("switch_idle")]
+    assert coach.phase is Phase.IDLE
 
 
 # -- rest and check-in -------------------------------------------------------------------------
@@ -790,6 +796,26 @@ def test_a_lone_yes_while_paused_reminds_what_to_say() -> None:
     assert coach.phase is Phase.PAUSED
 
 
+@pytest.mark.parametrize("into", [8.0, BRIDGE.rest_seconds - 2.5])
+def test_a_rest_resumed_goes_on_with_the_time_it_had_left(into: float) -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    rested_at = coach.now
+    coach.run_until(rested_at + into)
+    coach.hear("hang on", "pause")
+    coach.run_until(coach.now + 75)
+    mark = len(coach.said)
+    coach.hear("yeah go on", "yes")
+    coach.run_to(Phase.MOVE)
+    left = max(BRIDGE.rest_seconds - into, speech_seconds(line("resumed")) + 3)
+    end = coach.now
+    assert end == pytest.approx(coach.said[mark][0] + left)
+    assert [text for _, text in coach.lines_since(mark)] == [
+        line("resumed"), "3", "2", "1", line("next_set", set=2, sets=BRIDGE.sets), BRIDGE_MOVE]
+    assert [when for when, _ in coach.lines_since(mark)][1:4] == pytest.approx(
+        [end - 3, end - 2, end - 1])
+
+
 def test_pause_when_idle_is_ignored() -> None:
     coach = Coach()
     assert coach.hear("hang on", "pause") == []
@@ -871,9 +897,9 @@ def test_a_workout_with_every_exercise_left_out_starts_nothing() -> None:
     assert (coach.phase, coach.state.exercise) == (Phase.IDLE, None)
 
 
-def test_skip_with_nothing_under_way_or_named_is_ignored() -> None:
+def test_skip_with_nothing_under_way_or_named_says_so() -> None:
     coach = Coach()
-    assert coach.hear("skip", "next") == []
+    assert texts(coach.hear("skip this one", "next")) == [line("skip_idle")]
     assert coach.phase is Phase.IDLE
 
 
@@ -1069,6 +1095,99 @@ def test_set_reps_changes_the_running_exercise() -> None:
     assert line("rep_count", rep=2, reps=2) in texts(actions)
 
 
+def at_rep(ex_id: str, rep: int, side: str | None = None, phase: Phase = Phase.MOVE) -> Coach:
+    """A session in the set's first rep number rep, on side, in phase."""
+    coach = at_first_rep(ex_id)
+    for _ in range(MAX_TICKS):
+        if (coach.state.rep, coach.state.side, coach.phase) == (rep, side, phase):
+            return coach
+        due = coach.deadline
+        assert due is not None
+        coach.tick(due)
+    raise AssertionError(f"never reached rep {rep}, {side}, {phase}")
+
+
+def sets_saved(actions: list[Action]) -> list[tuple[object, object]]:
+    return [(f["set"], f["reps"]) for f in facts(actions, "set_done")]
+
+
+@pytest.mark.parametrize("phase", [Phase.MOVE, Phase.HOLD, Phase.RETURN])
+def test_fewer_reps_than_done_ends_the_set_now_with_the_reps_done(phase: Phase) -> None:
+    coach = at_rep("bird_dog", 5, "left", phase)  # 4 reps done, and the right side of the 5th
+    actions = coach.hear("do three reps", "set_reps", count=3)
+    assert actions[1] == Silence()
+    assert texts(actions) == [f"{line('reps_set', count=3)} {line('reps_set_done')}",
+                              line("rest", seconds=BIRD.rest_seconds)]
+    assert sets_saved(actions) == [(1, 4)]
+    assert coach.phase is Phase.REST
+    actions = coach.run_to(Phase.CHECKIN)
+    assert [t for t in texts(actions) if t[0].isdigit() and " of " in t] == [
+        line("rep_count", rep=n, reps=3) for n in (1, 2, 3)]
+    assert sets_saved(actions) == [(2, 3)]
+
+
+def test_as_many_reps_as_done_ends_the_last_set_at_the_check_in() -> None:
+    coach = started("glute_bridge")
+    coach.run_to(Phase.REST)
+    coach.run_to(Phase.MOVE)
+    coach.run_to(Phase.RETURN)
+    coach.run_to(Phase.MOVE)  # set 2, rep 2: one done
+    actions = coach.hear("just one rep", "set_reps", count=1)
+    assert sets_saved(actions) == [(2, 1)]
+    assert texts(actions)[-1] == line("any_pain", name=BRIDGE.name)
+    assert coach.phase is Phase.CHECKIN
+
+
+def test_fewer_reps_than_done_on_a_first_side_turns_to_the_other_for_as_many() -> None:
+    coach = at_rep("clamshell", 5, "right")  # 4 done on the right
+    actions = coach.hear("do three reps", "set_reps", count=3)
+    assert texts(actions) == [
+        f"{line('reps_set', count=3)} {line('reps_side_done', reps=4)}", line("switch_sides")]
+    assert (coach.phase, coach.state.side, coach.state.rep) == (Phase.SWITCH, "left", 1)
+    actions, reps = reps_of(coach, Phase.REST)
+    assert [(r["rep"], r["side"]) for r in reps] == [(n, "left") for n in range(1, 5)]
+    assert line("rep_count", rep=4, reps=4) in texts(actions)
+    assert sets_saved(actions) == [(1, 4)]
+    _, reps = reps_of(coach, Phase.CHECKIN)
+    assert [(r["rep"], r["side"]) for r in reps] == [
+        *((n, "right") for n in range(1, 4)), *((n, "left") for n in range(1, 4))]
+
+
+def test_fewer_reps_than_done_on_the_second_side_ends_the_set() -> None:
+    coach = at_rep("clamshell", 3, "left")
+    actions = coach.hear("do two reps", "set_reps", count=2)
+    assert texts(actions)[0] == f"{line('reps_set', count=2)} {line('reps_set_done')}"
+    assert sets_saved(actions) == [(1, 2)]
+    assert coach.phase is Phase.REST
+
+
+def test_fewer_reps_than_done_while_paused_ends_the_set() -> None:
+    coach = at_rep("glute_bridge", 3, phase=Phase.HOLD)
+    coach.hear("hang on", "pause")
+    actions = coach.hear("do two reps", "set_reps", count=2)
+    assert sets_saved(actions) == [(1, 2)]
+    assert coach.phase is Phase.REST
+
+
+def test_more_reps_than_done_go_on_in_the_set_under_way() -> None:
+    coach = at_rep("clamshell", 3, "right")
+    assert texts(coach.hear("do eight reps", "set_reps", count=8)) == [line("reps_set", count=8)]
+    assert texts(coach.hear("how many left", "status"))[0].startswith(line(
+        "status_exercise", name=CLAM.name, set=1, sets=CLAM.sets, rep=3, reps=8))
+    actions, reps = reps_of(coach, Phase.REST)
+    assert [(r["rep"], r["side"]) for r in reps] == [
+        *((n, "right") for n in range(3, 9)), *((n, "left") for n in range(1, 9))]
+    assert sets_saved(actions) == [(1, 8)]
+
+
+def test_a_count_no_higher_than_the_rep_under_way_finishes_with_it() -> None:
+    coach = at_rep("glute_bridge", 4, phase=Phase.HOLD)
+    coach.hear("four reps", "set_reps", count=4)
+    actions = coach.run_to(Phase.REST)
+    assert line("rep_count", rep=4, reps=4) in texts(actions)
+    assert sets_saved(actions) == [(1, 4)]
+
+
 @pytest.mark.parametrize(("asked", "kept"), [(50, REPS_RANGE[1]), (0, REPS_RANGE[0])])
 def test_set_reps_is_kept_within_range(asked: int, kept: int) -> None:
     coach = at_first_rep("glute_bridge")
@@ -1077,9 +1196,12 @@ def test_set_reps_is_kept_within_range(asked: int, kept: int) -> None:
     assert coach.state.plans["glute_bridge"].reps == kept
 
 
-def test_set_reps_when_idle_changes_every_exercise() -> None:
+def test_set_reps_when_idle_changes_every_exercise_of_this_session_only() -> None:
+    """A count said before any exercise is for today: kept for next time by none of them, only
+    grown or eased from it after an exercise done with it."""
     coach = Coach()
-    coach.hear("do ten reps", "set_reps", count=10)
+    actions = coach.hear("do ten reps", "set_reps", count=10)
+    assert facts(actions, "plan") == []
     assert {ex_id: plan.reps for ex_id, plan in coach.state.plans.items()} == dict.fromkeys(EX, 10)
     coach.hear("start hip thrust", "start_exercise", exercise="hip_thrust")
     assert line("plan", reps=10, sets=EX["hip_thrust"].sets) in coach.said[-1][1]
@@ -1177,13 +1299,50 @@ def test_one_word_noise_gets_nothing() -> None:
 def test_finish_summarises_the_session() -> None:
     coach = started("glute_bridge")
     coach.run_to(Phase.CHECKIN)
+    worked = coach.now
     coach.hear("no", "no")
     coach.run_until(600)
     state, actions = coach.session.finish(coach.state, coach.now)
     assert actions == [Emit("session_end", {"summary": {
-        "reason": "end", "minutes": 10.0, "exercises": ["glute_bridge"],
+        "reason": "end", "minutes": round(worked / 60, 1), "exercises": ["glute_bridge"],
         "reps": BRIDGE.reps * BRIDGE.sets}})]
     assert state.phase is Phase.ENDED
+
+
+def minutes_saved(actions: list[Action]) -> object:
+    (end,) = facts(actions, "session_end")
+    summary = end["summary"]
+    assert isinstance(summary, dict)
+    return summary["minutes"]
+
+
+def test_the_minutes_are_of_exercise_not_of_waiting_idle_or_for_an_answer() -> None:
+    coach = Coach(now=0.0)
+    coach.run_until(300)  # idle before starting
+    coach.hear("start glute bridge", "start_exercise", exercise="glute_bridge")
+    coach.run_to(Phase.CHECKIN)
+    worked = coach.now - 300
+    coach.run_until(coach.now + 1000)  # the check-in left unanswered
+    actions = coach.hear("end the session", "stop")
+    assert minutes_saved(actions) == round(worked / 60, 1)
+    assert texts(actions) == [line("goodbye", minutes=round(worked / 60))]
+
+
+def test_the_minutes_leave_out_a_pause_and_count_an_exercise_under_way_at_the_end() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    coach.hear("hang on", "pause")
+    paused_at = coach.now
+    coach.run_until(paused_at + 1200)
+    coach.hear("keep going", "resume")
+    coach.run_until(coach.now + 60)
+    assert coach.session.running(coach.state) and coach.phase is not Phase.PAUSED
+    said = texts(coach.hear("how am i doing", "progress"))
+    worked = paused_at + 60
+    assert said[-1].endswith(line("progress_session", reps=coach.state.reps_done,
+                                  minutes=round(worked / 60)))
+    _, actions = coach.session.finish(coach.state, coach.now)
+    assert minutes_saved(actions) == round(worked / 60, 1)
 
 
 def test_a_known_exercise_gets_a_brief_briefing() -> None:

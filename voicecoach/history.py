@@ -43,6 +43,7 @@ class SessionRow:
     date: str
     """YYYY-MM-DD, UTC."""
     minutes: float
+    """Minutes of exercise, not of waiting (Session.worked)."""
     reason: str
     """How it ended: end, stop, pain, declined, interrupted (Ctrl-C, SIGTERM, SIGHUP), or
     unfinished."""

@@ -129,8 +129,8 @@ def _safety_no(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _stop(s: Session, state: State, heard: Heard, now: float) -> Result:
-    """Goodbye, with the minutes put in when there are two or more."""
-    minutes = round((now - state.started) / 60)
+    """Goodbye, with the minutes of exercise put in when there are two or more."""
+    minutes = round(s.worked(state, now) / 60)
     state, said = (s._say(state, "goodbye", minutes=minutes) if minutes >= 2
                    else s._say(state, "goodbye_short"))
     ended, end = s.finish(state, now, "stop")
@@ -174,13 +174,15 @@ def _offer_no(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _pause(s: Session, state: State, heard: Heard, now: float) -> Result:
-    return pause(s, state, "paused")
+    return pause(s, state, now, "paused")
 
 
-def pause(s: Session, state: State, key: str) -> Result:
-    """Pause a timed phase: the coach stops speaking, then says the line of key."""
+def pause(s: Session, state: State, now: float, key: str) -> Result:
+    """Pause a timed phase, keeping the time its step had left: the coach stops speaking, then
+    says the line of key."""
+    left = max(0.0, state.deadline - now) if state.deadline is not None else 0.0
     state, said = s._say(replace(state, phase=Phase.PAUSED, paused_from=state.phase,
-                                 deadline=None), key)
+                                 paused_left=left, deadline=None), key)
     return state, [Silence(), *said]
 
 
@@ -188,7 +190,7 @@ def _resume(s: Session, state: State, heard: Heard, now: float) -> Result:
     state, said = s._say(state, "resumed")
     wait = speech_seconds(state.last_said)
     if state.paused_from is Phase.REST:
-        return replace(state, phase=Phase.REST, count=0, deadline=now + wait), said
+        return s.rest_again(state, now, wait), said
     if state.paused_from is Phase.BRIEFING:
         return replace(state, phase=Phase.BRIEFING, deadline=now + wait + GET_READY_SECONDS), said
     if state.paused_from is Phase.SWITCH:
@@ -216,7 +218,7 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
                            now)
             return s._then(said, [Emit("exercise_skipped", {"exercise": named})])
     if state.exercise is None:
-        return state, []
+        return _answer(s, state, s._line("skip_idle"), now)
     name = s._ex(state).name
     fact = Emit("exercise_skipped", {"exercise": state.exercise})
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
@@ -301,7 +303,7 @@ def _status(s: Session, state: State, heard: Heard, now: float) -> Result:
     ex = s._ex(state)
     plan = s._plan(state, ex)
     text = s._line("status_exercise", name=ex.name, set=state.set, sets=plan.sets,
-                   rep=state.rep, reps=plan.reps)
+                   rep=state.rep, reps=state.goal)
     if state.side:
         text += " " + s._line("status_side", side=s._line(f"side_{state.side}"))
     return _answer(s, state, text, now)
@@ -317,7 +319,7 @@ def _progress(s: Session, state: State, heard: Heard, now: float) -> Result:
         text = s._line("progress_first" if state.reps_done else "progress_none")
     if state.reps_done:
         text += " " + s._line("progress_session", reps=state.reps_done,
-                              minutes=max(1, round((now - state.started) / 60)))
+                              minutes=max(1, round(s.worked(state, now) / 60)))
     return _answer(s, state, text, now)
 
 
@@ -332,7 +334,8 @@ def _tempo(factor: float, key: str) -> Handler:
 
 
 def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
-    """Set reps or hold for the exercise under way, or for every exercise when idle."""
+    """Set reps or hold for the exercise under way, kept for next time; or, when idle, for every
+    exercise of this session, each kept only as the plan it is done with grows or eases."""
     assert heard.match is not None
     slot, value = next(iter(heard.match.slots.items()))
     low, high = REPS_RANGE if slot == "count" else HOLD_RANGE
@@ -346,9 +349,27 @@ def _set_plan(s: Session, state: State, heard: Heard, now: float) -> Result:
         plan = s._plan(state, s.content.exercises[ex_id])
         plans[ex_id] = replace(plan, reps=value) if slot == "count" else replace(plan, hold=value)
     state = replace(state, plans=plans)
-    facts: list[Action] = [s.plan_fact(state, ex_id, _same, "chosen") for ex_id in targets]
-    key, field = ("reps_set", "count") if slot == "count" else ("hold_set", "seconds")
-    return s._then(s._say(state, key, **{field: value}), facts)
+    facts: list[Action] = ([s.plan_fact(state, state.exercise, _same, "chosen")]
+                           if state.exercise else [])  # idle: for this session's exercises
+    if slot == "seconds":
+        return s._then(s._say(state, "hold_set", seconds=value), facts)
+    if s.running(state):
+        return s._then(_new_goal(s, state, value, now), facts)
+    return s._then(s._say(state, "reps_set", count=value), facts)
+
+
+def _new_goal(s: Session, state: State, reps: int, now: float) -> Result:
+    """A new rep count in the set under way: above the reps done on this side, the set goes on
+    to it; else this side (a one-sided exercise's first side: the other does as many), or the
+    set, is done now, with the reps done."""
+    done = state.rep - 1  # the rep under way is not done
+    said = s._line("reps_set", count=reps)
+    if reps > done:
+        return s._utter(replace(state, goal=reps), said)
+    turn = s._ex(state).sides == "one_sided" and state.side == "right"
+    more = s._line("reps_side_done", reps=done) if turn else s._line("reps_set_done")
+    state, spoken = s._utter(state, f"{said} {more}")
+    return s._then(s.side_done(replace(state, rep=done), now), [Silence(), *spoken])
 
 
 def _same(plan: Plan, beginner: Plan) -> Plan:
@@ -408,6 +429,7 @@ RULES: dict[tuple[Phase | str, str], Handler] = {
     **{(phase, "next"): _skip for phase in (*WORKING, Phase.CHECKIN, Phase.IDLE)},
     **{(phase, "switch_sides"): _switch_sides
        for phase in (Phase.BRIEFING, *REP_PHASES, Phase.REST, Phase.PAUSED)},
+    (Phase.IDLE, "switch_sides"): _say_key("switch_idle"),
     (Phase.PAUSED, "resume"): _resume,
     (Phase.PAUSED, "yes"): _paused_yes,
 }

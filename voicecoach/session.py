@@ -11,8 +11,9 @@ Phases and what moves them (``*`` is any phase):
     CHECKIN  --no--> IDLE, or BRIEFING of the routine's next exercise;  --yes--> as pain
     ANSWER   --time--> MOVE: a question asked mid-rep is answered, then that rep starts again
     timed    --pause--> PAUSED --resume--> the same phase afresh: a rep from its move cue (a
-             hold restarts cleanly), a rest from its final countdown
+             hold restarts cleanly); a rest goes on with the time it had left
     timed    --the microphone stops--> PAUSED, saying why
+    a rep    --set_reps at or below the reps done--> the side, or the set, done now
     *        --stop--> ENDED;   * --report_pain--> ENDED, speech silenced first
 """
 
@@ -65,7 +66,7 @@ class Session:
         self.context = context
 
     def begin(self, now: float) -> Result:
-        state = State(Phase.IDLE, started=now, plans=dict(self.context.plans))
+        state = State(Phase.IDLE, at=now, plans=dict(self.context.plans))
         if not self.context.acknowledged:
             return self._say(replace(state, phase=Phase.SAFETY), "safety_intro")
         return self._welcome(state, now)
@@ -73,10 +74,11 @@ class Session:
     def step(self, state: State, event: Event, now: float) -> Result:
         if state.phase is Phase.ENDED:
             return state, []
+        state = replace(state, worked=self.worked(state, now), at=now)
         if isinstance(event, Heard):
             new, actions = self._heard(state, event, now)
         elif isinstance(event, MicLost):
-            new, actions = self._mic_lost(state)
+            new, actions = self._mic_lost(state, now)
         else:
             new, actions = self._tick(state, now)
         if (new.phase, new.exercise, new.set, new.rep, new.side) != (
@@ -88,20 +90,26 @@ class Session:
 
     def finish(self, state: State, now: float, reason: str = "end") -> Result:
         """End the session (stop, pain, or nothing more to do) with its summary."""
-        summary = {"reason": reason, "minutes": round((now - state.started) / 60, 1),
+        summary = {"reason": reason, "minutes": round(self.worked(state, now) / 60, 1),
                    "exercises": list(state.done), "reps": state.reps_done}
         ended = replace(state, phase=Phase.ENDED, deadline=None)
         return ended, [Emit("session_end", {"summary": summary})]
+
+    @staticmethod
+    def worked(state: State, now: float) -> float:
+        """Seconds of exercise by now: the minutes a session is saved and praised with, which
+        leave out the time the coach waits (idle, paused, for an answer)."""
+        return state.worked + (now - state.at if state.phase in TIMED else 0.0)
 
     def running(self, state: State) -> bool:
         """An exercise is under way (paused or not)."""
         return state.phase in WORKING
 
-    def _mic_lost(self, state: State) -> Result:
+    def _mic_lost(self, state: State, now: float) -> Result:
         """Nothing can be heard: a timed phase pauses, and the coach says why (not cut by the
         pause, as a heard "pause" would cut it)."""
         if state.phase in TIMED:
-            return pause(self, state, "mic_lost")
+            return pause(self, state, now, "mic_lost")
         return state, [Say(self._line("mic_lost"))]
 
     # -- speech -----------------------------------------------------------------------------
@@ -210,7 +218,7 @@ class Session:
         text = " ".join(lines)
         first = "right" if ex.sides != "none" else None
         state = replace(state, phase=Phase.BRIEFING, exercise=ex_id, set=1, rep=1, side=first,
-                        count=0, last_said=text,
+                        goal=plan.reps, count=0, last_said=text,
                         deadline=now + speech_seconds(text) + GET_READY_SECONDS)
         return state, [*(said or []), Say(text)]
 
@@ -271,22 +279,27 @@ class Session:
         return self._utter(replace(state, phase=Phase.RETURN, deadline=deadline), ex.return_cue)
 
     def _rep_done(self, state: State, now: float) -> Result:
-        ex, plan = self._ex(state), self._plan(state, self._ex(state))
+        ex = self._ex(state)
         fact = Emit("rep", {"exercise": ex.id, "set": state.set, "rep": state.rep,
                             "side": state.side})
-        text = self._line("rep_count", rep=state.rep, reps=plan.reps)
+        text = self._line("rep_count", rep=state.rep, reps=state.goal)
         state = replace(state, reps_done=state.reps_done + 1)
         if ex.sides == "alternating" and state.side == "right":  # counted once the left is done
             return self._then(self._move(replace(state, side="left"), now), [fact])
         said: list[Action] = [fact, Say(text, count=True)]
         if ex.sides == "alternating":
             state = replace(state, side="right")
-        if state.rep < plan.reps:
+        if state.rep < state.goal:
             return self._then(self._move(replace(state, rep=state.rep + 1), now, queued=text),
                               said)
-        if ex.sides == "one_sided" and state.side == "right":
-            return self._then(self.switch(state, now), said)
-        return self._then(self._set_done(state, now), said)
+        return self._then(self.side_done(state, now), said)
+
+    def side_done(self, state: State, now: float) -> Result:
+        """The reps of this side are done (state.rep of them): a one-sided exercise's first side
+        turns to the other, which does as many; else the set is done."""
+        if self._ex(state).sides == "one_sided" and state.side == "right":
+            return self.switch(replace(state, goal=state.rep), now)
+        return self._set_done(state, now)
 
     def switch(self, state: State, now: float) -> Result:
         """To the other side of a one-sided exercise, from its first rep, after time to turn."""
@@ -296,12 +309,15 @@ class Session:
         return replace(state, deadline=now + wait), said
 
     def _set_done(self, state: State, now: float) -> Result:
+        """The set is done, with the reps of its last side (state.rep): a rest, or the check-in
+        after the last set."""
         ex, plan = self._ex(state), self._plan(state, self._ex(state))
-        fact = Emit("set_done", {"exercise": ex.id, "set": state.set, "reps": plan.reps,
+        fact = Emit("set_done", {"exercise": ex.id, "set": state.set, "reps": state.rep,
                                  "hold": plan.hold, "tempo": state.tempo})
         if state.set < plan.sets:
             side = "right" if ex.sides != "none" else None
-            state, said = self._say(replace(state, phase=Phase.REST, side=side, rep=1, count=0),
+            state, said = self._say(replace(state, phase=Phase.REST, side=side, rep=1,
+                                            goal=plan.reps, count=0),
                                     "rest", seconds=ex.rest_seconds)
             rest = max(ex.rest_seconds - COUNTDOWN, speech_seconds(state.last_said))
             return replace(state, deadline=now + rest), [fact, *said]
@@ -321,6 +337,13 @@ class Session:
         plan = self._plan(state, self._ex(state))
         state, said = self._say(state, "next_set", set=state.set, sets=plan.sets)
         return self._then(self._move(state, now, speech_seconds(state.last_said)), said)
+
+    @staticmethod
+    def rest_again(state: State, now: float, wait: float) -> State:
+        """A paused rest resumed: it goes on with the time it had left, its countdown said in
+        full once the wait (the line that resumes it) is over."""
+        left = state.paused_left + COUNTDOWN - state.count  # seconds to the next set
+        return replace(state, phase=Phase.REST, count=0, deadline=now + max(left - COUNTDOWN, wait))
 
     def _next_exercise(self, state: State, now: float, text: str) -> Result:
         """After an exercise ends or is skipped: text, then the routine's next one, or idle."""

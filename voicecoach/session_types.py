@@ -72,13 +72,16 @@ class Context:
 @dataclass(frozen=True)
 class State:
     phase: Phase
-    started: float
-    """Session seconds when the session began."""
+    at: float
+    """Session seconds of the last step."""
     deadline: float | None = None
     """Session seconds at which the current timed step ends."""
     exercise: str | None = None
     set: int = 1
     rep: int = 1
+    goal: int = 0
+    """Reps (on each side) the set under way comes to: its plan's, or a count said during it; on
+    the second side of a one-sided exercise, as many as the first side did."""
     side: str | None = None
     """"left", "right" or None."""
     count: int = 0
@@ -92,9 +95,14 @@ class State:
     left_out: tuple[str, ...] = ()
     """Exercises taken out of today's workout by name: "no clamshells today"."""
     paused_from: Phase | None = None
+    paused_left: float = 0.0
+    """Seconds the step paused had still to run when paused."""
     last_said: str = ""
     last_hint: float = float("-inf")
     reps_done: int = 0
+    worked: float = 0.0
+    """Seconds of exercise up to `at`: spent in a timed phase (a briefing, a rep, a switch, a
+    rest), not idle, paused or waiting for an answer."""
     done: tuple[str, ...] = ()
     """Exercises finished this session."""
 
