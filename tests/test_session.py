@@ -50,11 +50,16 @@ def facts(actions: list[Action], kind: str) -> list[dict[str, object]]:
     return [a.data for a in actions if isinstance(a, Emit) and a.type == kind]
 
 
-def end_reason(actions: list[Action]) -> object:
+def summed_up(actions: list[Action], key: str) -> object:
+    """A field of the session's summary (reason, minutes, ...)."""
     (end,) = facts(actions, "session_end")
     summary = end["summary"]
     assert isinstance(summary, dict)
-    return summary["reason"]
+    return summary[key]
+
+
+def end_reason(actions: list[Action]) -> object:
+    return summed_up(actions, "reason")
 
 
 class Coach:
@@ -1309,13 +1314,6 @@ def test_finish_summarises_the_session() -> None:
     assert state.phase is Phase.ENDED
 
 
-def minutes_saved(actions: list[Action]) -> object:
-    (end,) = facts(actions, "session_end")
-    summary = end["summary"]
-    assert isinstance(summary, dict)
-    return summary["minutes"]
-
-
 def test_the_minutes_are_of_exercise_not_of_waiting_idle_or_for_an_answer() -> None:
     coach = Coach(now=0.0)
     coach.run_until(300)  # idle before starting
@@ -1324,7 +1322,7 @@ def test_the_minutes_are_of_exercise_not_of_waiting_idle_or_for_an_answer() -> N
     worked = coach.now - 300
     coach.run_until(coach.now + 1000)  # the check-in left unanswered
     actions = coach.hear("end the session", "stop")
-    assert minutes_saved(actions) == round(worked / 60, 1)
+    assert summed_up(actions, "minutes") == round(worked / 60, 1)
     assert texts(actions) == [line("goodbye", minutes=round(worked / 60))]
 
 
@@ -1342,7 +1340,7 @@ def test_the_minutes_leave_out_a_pause_and_count_an_exercise_under_way_at_the_en
     assert said[-1].endswith(line("progress_session", reps=coach.state.reps_done,
                                   minutes=round(worked / 60)))
     _, actions = coach.session.finish(coach.state, coach.now)
-    assert minutes_saved(actions) == round(worked / 60, 1)
+    assert summed_up(actions, "minutes") == round(worked / 60, 1)
 
 
 def test_a_known_exercise_gets_a_brief_briefing() -> None:
