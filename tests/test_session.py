@@ -429,6 +429,18 @@ def test_switch_sides_while_idle_says_no_exercise_is_running() -> None:
 # -- rest and check-in -------------------------------------------------------------------------
 
 
+def test_a_question_at_the_check_in_is_answered_and_any_pain_asked_again() -> None:
+    coach = started("clamshell")
+    coach.run_to(Phase.CHECKIN)
+    said = texts(coach.hear("what does the clamshell work", "exercise_benefits",
+                            exercise="clamshell"))
+    assert said[-1].endswith(line("any_pain", name=CLAM.name)) and coach.phase is Phase.CHECKIN
+    coach.hear("yes", "yes")
+    said = texts(coach.hear("how many left", "status"))
+    assert said[-1].endswith(line("pain_rating_ask")) and coach.phase is Phase.RATING
+
+
+
 def test_rest_counts_down_in_its_last_seconds_then_starts_set_two() -> None:
     coach = started("glute_bridge")
     coach.run_to(Phase.REST)

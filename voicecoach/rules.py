@@ -251,7 +251,9 @@ def _repeat(s: Session, state: State, heard: Heard, now: float) -> Result:
 
 
 def _answer(s: Session, state: State, text: str, now: float) -> Result:
-    """Say text without losing the place: a rep under way starts again after it."""
+    """Say text without losing the place: a rep under way starts again after it, and a question
+    about pain is asked again."""
+    text += _asked_again(s, state)
     said: list[Action] = [Say(text)]
     state = replace(state, last_said=text)
     wait = now + speech_seconds(text)
@@ -260,6 +262,15 @@ def _answer(s: Session, state: State, text: str, now: float) -> Result:
     if state.phase in TIMED and state.deadline is not None:
         return replace(state, deadline=max(state.deadline, wait)), said
     return state, said
+
+
+def _asked_again(s: Session, state: State) -> str:
+    """The question about pain the coach is waiting on, to follow an answer: it is not lost."""
+    if state.phase is Phase.CHECKIN:
+        return " " + s._line("any_pain", name=s._ex(state).name)
+    if state.phase is Phase.RATING:
+        return " " + s._line("pain_rating_ask")
+    return ""
 
 
 def _say_key(key: str) -> Handler:
