@@ -427,7 +427,10 @@ def test_history_lists_sessions_as_json_and_draws_a_chart(tmp_path: Path) -> Non
     vc("run", "--script", str(path), "--db", str(db))
     rows = [json.loads(line) for line in vc("history", "--json", "--db", str(db)).stdout.split("\n")
             if line]
-    assert [(r["reason"], r["pain"], r["minutes"]) for r in rows] == [("pain", True, 0.5)]
+    assert [(r["reason"], r["pain"], r["pain_in"], r["minutes"]) for r in rows] == [
+        ("pain", True, ["clamshell"], 0.5)]
+    table = vc("history", "--db", str(db)).stdout
+    assert table.rstrip().endswith("(pain reported: clamshell)")  # the exercise that hurt
     chart = tmp_path / "chart.png"
     result = vc("history", "--db", str(db), "--plot", str(chart))
     assert result.returncode == 0 and chart.read_bytes()[:4] == b"\x89PNG"

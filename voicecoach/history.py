@@ -49,6 +49,8 @@ class SessionRow:
     unfinished."""
     exercises: list[str]
     pain: bool
+    pain_in: list[str]
+    """Exercises a pain was reported in (none for one reported between exercises)."""
 
 
 @dataclass(frozen=True)
@@ -206,16 +208,18 @@ class History:
                     _now(), minutes, reason, self.session_id)
 
     def sessions(self) -> list[SessionRow]:
-        """Finished sessions, oldest first: date, minutes, reason, exercises, pain."""
+        """Finished sessions, oldest first: date, minutes, reason, exercises, pain and where."""
         rows = self.db.execute(
             "SELECT s.id, substr(s.started, 1, 10), COALESCE(s.minutes, 0), "
             "COALESCE(s.reason, 'unfinished'), "
             "(SELECT group_concat(DISTINCT exercise) FROM sets WHERE session_id = s.id), "
-            "(SELECT COUNT(*) FROM pains WHERE session_id = s.id) "
+            "(SELECT COUNT(*) FROM pains WHERE session_id = s.id), "
+            "(SELECT group_concat(DISTINCT exercise) FROM pains WHERE session_id = s.id) "
             "FROM sessions s ORDER BY s.id").fetchall()
         return [SessionRow(date, round(minutes, 1), reason,
-                           exercises.split(",") if exercises else [], bool(pain))
-                for _, date, minutes, reason, exercises, pain in rows]
+                           exercises.split(",") if exercises else [], bool(pain),
+                           pain_in.split(",") if pain_in else [])
+                for _, date, minutes, reason, exercises, pain, pain_in in rows]
 
     def days(self) -> list[DayRow]:
         """Minutes of exercise and whether pain was reported, per day with a session."""

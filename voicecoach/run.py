@@ -272,7 +272,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     print(f"{'date':12}{'minutes':>8}  {'ended by':13}exercises")
     for row in rows:
-        exercises = ", ".join(row.exercises) + ("  (pain reported)" if row.pain else "")
+        where = f": {', '.join(row.pain_in)}" if row.pain_in else ""
+        exercises = ", ".join(row.exercises) + (f"  (pain reported{where})" if row.pain else "")
         print(f"{row.date:12}{row.minutes:>8}  {row.reason:13}{exercises}")
     return 0
 
