@@ -290,6 +290,15 @@ def test_a_model_given_to_pocketsphinx_is_an_error_not_ignored(tmp_path: Path,
                     "does not use; drop --model, or use --recognizer vosk or auto.")
 
 
+@pytest.mark.parametrize("how", ["--text", "--script"])
+def test_a_model_given_to_a_session_that_does_not_listen_is_an_error(tmp_path: Path,
+                                                                    how: str) -> None:
+    what = [how, str(script(tmp_path, (0, "yes")))] if how == "--script" else [how]
+    line = assert_clean_error(vc("run", "--model", str(tmp_path), *what), 2)
+    assert line == ("voicecoach: --model names a Vosk model to listen with, and --text and "
+                    "--script do not listen; drop --model, or the other.")
+
+
 def test_an_unknown_exercise_names_the_ones_there_are() -> None:
     err = vc("run", "--exercise", "yoga").stderr
     ids = "bird_dog, clamshell, glute_bridge, hip_thrust, side_lying_hip_abduction"

@@ -194,6 +194,10 @@ def _check_options(args: argparse.Namespace) -> None:
     if getattr(args, "recognizer", None) == "pocketsphinx" and args.model is not None:
         raise UsageError("--model names a Vosk model, which --recognizer pocketsphinx does not "
                          "use; drop --model, or use --recognizer vosk or auto.")
+    if getattr(args, "model", None) is not None and (getattr(args, "text", False)
+                                                     or getattr(args, "script", None)):
+        raise UsageError("--model names a Vosk model to listen with, and --text and --script "
+                         "do not listen; drop --model, or the other.")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
