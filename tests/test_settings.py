@@ -37,6 +37,15 @@ def test_a_folder_is_said_to_be_a_folder_in_one_sentence(tmp_path: Path) -> None
                                  "or set $VOICECOACH_CONFIG to a settings file")
 
 
+def test_a_path_through_a_file_is_said_to_be_one_in_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(DataFileError) as caught:
+        load_settings(tmp_path / "file" / "config.toml")
+    assert str(caught.value) == (f"{tmp_path / 'file' / 'config.toml'} cannot be there, as a "
+                                 "part of that path is a file; set $VOICECOACH_CONFIG to a "
+                                 "settings file")
+
+
 def test_the_command_line_wins() -> None:
     assert merged(Settings("en-gb", 150, "never"), None, 200, "auto") == Settings(
         "en-gb", 200, "auto")

@@ -47,6 +47,9 @@ def load_settings(path: Path | None = None) -> Settings:
     except IsADirectoryError as exc:
         raise DataFileError(str(path), "", "is a folder, not a settings file; move it away, or "
                             "set $VOICECOACH_CONFIG to a settings file") from exc
+    except NotADirectoryError as exc:
+        raise DataFileError(str(path), "", "cannot be there, as a part of that path is a file; "
+                            "set $VOICECOACH_CONFIG to a settings file") from exc
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DataFileError(str(path), "file", f"cannot be read as TOML ({exc})") from exc
     return validate(data, str(path))
