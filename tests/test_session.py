@@ -289,6 +289,18 @@ def test_a_glute_bridge_rep_moves_holds_counts_returns_and_numbers_it() -> None:
         {"exercise": "glute_bridge", "set": 1, "rep": 1, "side": None}]
 
 
+def test_a_hold_made_shorter_than_its_count_so_far_ends_without_another_count() -> None:
+    coach = at_first_rep("glute_bridge")
+    coach.run_to(Phase.HOLD)
+    for _ in range(2):
+        assert coach.deadline is not None
+        coach.tick(coach.deadline)
+    coach.hear("hold for one second", "set_hold", seconds=1)
+    assert coach.deadline is not None
+    said = texts(coach.tick(coach.deadline))
+    assert coach.phase is Phase.RETURN and "3" not in said and said == [BRIDGE.return_cue]
+
+
 def test_hold_counts_keep_to_whole_seconds_when_ticks_come_late() -> None:
     coach = at_first_rep("glute_bridge")
     coach.run_to(Phase.HOLD)

@@ -262,6 +262,8 @@ class Session:
         return self._return(state, now)
 
     def _count(self, state: State, now: float) -> Result:
+        if state.count >= self._plan(state, self._ex(state)).hold:  # made shorter while held
+            return self._return(state, now)
         count = state.count + 1
         assert state.deadline is not None
         fact = Emit("hold", {"exercise": state.exercise, "rep": state.rep, "side": state.side,
