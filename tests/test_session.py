@@ -1306,6 +1306,14 @@ def test_an_answer_not_understood_is_asked_for_again() -> None:
     assert coach.phase is Phase.RATING
 
 
+def test_one_word_not_understood_is_asked_for_again_only_where_an_answer_is_awaited() -> None:
+    coach = started("glute_bridge")
+    assert coach.hear("severe") == []  # a word alone, when nothing was asked: noise, maybe
+    coach.run_to(Phase.CHECKIN)
+    coach.hear("yes", "yes")
+    assert texts(coach.hear("severe")) == [line("not_understood_rating")]
+
+
 @pytest.mark.parametrize("phase", [Phase.MOVE, Phase.HOLD, Phase.REST, Phase.PAUSED])
 def test_during_an_exercise_what_is_not_understood_gets_how_to_stop(phase: Phase) -> None:
     coach = started("glute_bridge")

@@ -54,6 +54,10 @@ AGAIN = {Phase.SAFETY: "safety_intro", Phase.CHECKIN: "not_understood_answer",
          **{phase: "not_understood_working" for phase in WORKING}}
 """What the coach says, in place of the hint, to an answer it did not understand; during an
 exercise, how to stop, as a report of pain may be what it did not understand."""
+ANSWERS = (Phase.CHECKIN, Phase.OFFER, Phase.RATING)
+"""Where the coach waits on a short answer: one word it did not understand gets AGAIN too
+(elsewhere a word alone, as noise makes, gets nothing; at the safety statement it would be read
+again whole)."""
 
 Result = tuple[State, list[Action]]
 
@@ -154,7 +158,8 @@ class Session:
         return new, actions
 
     def _not_understood(self, state: State, heard: Heard, now: float) -> Result:
-        if len(heard.text.split()) < 2 or now - state.last_hint < HINT_GAP:
+        alone = len(heard.text.split()) < 2 and state.phase not in ANSWERS
+        if alone or now - state.last_hint < HINT_GAP:
             return state, []
         key = AGAIN.get(state.phase, "not_understood")
         new, actions = self._say(state, key)
