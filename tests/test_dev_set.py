@@ -17,7 +17,7 @@ from voicecoach.matcher import Matcher
 DEV = Path(__file__).parent / "data" / "dev_en.yaml"
 FLOORS = {"in_domain": 0.89, "not_for_the_coach": 0.93, "pain": 1.0}
 """Lowest share of each group of the development set that must come out right (measured: 90.1% of
-3479, 94.4% of 2529 and all 1459 pain phrases but the 11 of KNOWN_MISSES). The batch of negated
+3479, 94.3% of 2529 and all 1459 pain phrases but the 11 of KNOWN_MISSES). The batch of negated
 and conditional commands, whose negated stops and pauses are labelled null though the coach obeys
 them, took the others from 96.8% to 95.8%, and the batch of unusual pain reports, whose talk of
 effort is taken for pain ("my legs are shaking from the effort"), to 95.1%, where the batch of
@@ -31,7 +31,9 @@ by name took one wondering aloud ("i wonder if i should skip the hip thrust") an
 null with the negated commands ("i'd rather not do bird dogs") for skips (94.0%; that one and
 "let's not do the hip thrust today" were then labelled skips), and a word the coach does not know
 after "this" or "many" took five others for nothing (94.2%: "how many eggs are left"), and
-two more where the word is a near spelling of one the coach knows (94.4%: "skip this song").
+two more where the word is a near spelling of one the coach knows (94.4%: "skip this song"), and
+the calls for a doctor and "shut up" as a pause two ("remind me to call the doctor" is pain,
+"stop barking" a pause: 94.3%).
 Commands were 90.8% of 3395 before the batch said with can't, won't and don't, whose refusals of
 an exercise by name the matcher understands 58% of (90.1%);
 they were 91.7% of 3256 before those two batches, whose answers of no pain the matcher
