@@ -16,13 +16,16 @@ from typing import TextIO
 from platformdirs import user_data_dir
 
 from voicecoach.content import content
-from voicecoach.errors import OutputError, PipeClosed, UsageError, VoicecoachError
+from voicecoach.errors import OutputError, UsageError, VoicecoachError
 from voicecoach.intents import EXERCISE_IDS, default_intents
 from voicecoach.matcher import Match, Matcher
 from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")
 MODEL_HELP = "Vosk model folder (default: looked for as `voicecoach model` shows)"
+PIPE_CLOSED = 141
+"""The exit status of a command whose reader went away (`| head -1`), as a shell gives that of
+one ended by SIGPIPE."""
 
 
 def data_db() -> Path:
@@ -140,14 +143,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def emit(line: str) -> None:
-    """Print a line of output at once; PipeClosed once its reader has gone, OutputError when it
-    cannot be written (what is left of it is then dropped: Python's own flush at exit would fail
-    again, with a traceback)."""
+    """Print a line of output at once; OutputError when it cannot be written (what is left of it
+    is then dropped: Python's own flush at exit would fail again, with a traceback). A reader gone
+    away (BrokenPipeError) ends the command quietly in main."""
     try:
         print(line, flush=True)
-    except BrokenPipeError as exc:
-        _drop_stdout()
-        raise PipeClosed() from exc
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         _drop_stdout()
         raise OutputError(f"Cannot write the output ({exc.strerror or exc}); make room where it "
@@ -212,11 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_options(args)
         return COMMANDS[args.command](args)
-    except PipeClosed as exc:  # stop quietly
-        return exc.exit_code
-    except BrokenPipeError:  # the reader of a command's plain print() went away: as above
+    except BrokenPipeError:  # what reads the output went away (`| head -1`): stop quietly
         _drop_stdout()
-        return PipeClosed.exit_code
+        return PIPE_CLOSED
     except VoicecoachError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -30,13 +30,6 @@ class OutputError(VoicecoachError):
     """The output (stdout) cannot be written: a full disk, a device that fails."""
 
 
-class PipeClosed(OutputError):
-    """What reads the output has gone (`| head -1`): a quiet end, as Unix tools make."""
-
-    exit_code = 141
-    """The exit status a shell gives a command ended by SIGPIPE."""
-
-
 class AudioError(VoicecoachError):
     """No microphone, no speaker, an unreadable audio file."""
 

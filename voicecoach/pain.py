@@ -310,7 +310,6 @@ def _forms(pain_words: frozenset[str]) -> dict[str, str]:
     return forms
 
 
-
 def _digits(words: Words, numbers: dict[str, int]) -> Words:
     """words with each run of digit words as one number typed in digits: "call nine one one"
     as "call 911"."""
