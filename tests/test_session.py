@@ -13,7 +13,8 @@ import pytest
 
 from voicecoach.content import content
 from voicecoach.matcher import Match
-from voicecoach.rules import GET_READY_SECONDS, REPS_RANGE, SWITCH_SECONDS, TEMPO_RANGE
+from voicecoach.rules import GET_READY_SECONDS, SWITCH_SECONDS
+from voicecoach.rules_plan import REPS_RANGE, TEMPO_RANGE
 from voicecoach.session import HINT_GAP, Session
 from voicecoach.session_types import (
     Action,
