@@ -6,6 +6,7 @@ import argparse
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -273,10 +274,12 @@ def test_a_corrupt_history_is_reported_and_kept(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [["run", "--exercise", "yoga"], ["run", "--bogus"],
                                   ["run", "--text", "--script", "x"]])
-def test_bad_options_get_the_usage(args: list[str]) -> None:
+def test_bad_options_are_one_sentence_that_points_to_help(args: list[str]) -> None:
     result = vc(*args)
     assert result.returncode == 2
-    assert "usage: voicecoach" in result.stderr and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.fullmatch(r"voicecoach( run)?: .+; see voicecoach( run)? --help\.", lines[0])
 
 
 @pytest.mark.parametrize("command", ["run", "transcribe"])
@@ -303,6 +306,8 @@ def test_an_unknown_exercise_names_the_ones_there_are() -> None:
     err = vc("run", "--exercise", "yoga").stderr
     ids = "bird_dog, clamshell, glute_bridge, hip_thrust, side_lying_hip_abduction"
     assert f"unknown exercise 'yoga'; use one of {ids}" in err
+    err = vc("run", "--exercise", "glute_brige").stderr
+    assert "unknown exercise 'glute_brige' (did you mean glute_bridge?); use one of" in err
 
 
 def test_exercises_lists_the_catalogue() -> None:
@@ -451,7 +456,8 @@ def test_a_chart_named_with_no_ending_is_a_png_and_one_of_an_unknown_kind_is_ref
     vc("run", "--script", str(script(tmp_path, (0, "yes"), (30, "stop"))), "--db", str(db))
     (tmp_path / "charts").mkdir()
     result = vc("history", "--db", str(db), "--plot", str(tmp_path / "charts"))
-    assert f"chart written to {tmp_path / 'charts.png'}" in result.stdout
+    assert f"chart written to {tmp_path / 'charts.png'}" in result.stderr
+    assert result.stdout.startswith("date")  # the table alone: --json stays JSON
     assert (tmp_path / "charts.png").read_bytes()[:4] == b"\x89PNG"
     result = vc("history", "--db", str(db), "--plot", str(tmp_path / "chart.txt"))
     assert "name it FILE.png, FILE.svg or FILE.pdf" in assert_clean_error(result, 2)
@@ -475,10 +481,14 @@ def test_a_chart_with_no_file_name_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("place", ["folder", "/dev/null"])
-def test_history_of_a_folder_or_a_device_says_what_it_is(tmp_path: Path, place: str) -> None:
+@pytest.mark.parametrize("command", ["history", "run"])
+def test_a_folder_or_a_device_as_the_history_says_what_it_is(tmp_path: Path, place: str,
+                                                             command: str) -> None:
     (tmp_path / "folder").mkdir()
-    result = vc("history", "--db", str(tmp_path / place))
+    more = ["--script", str(script(tmp_path, (0, "yes")))] if command == "run" else []
+    result = vc(command, *more, "--db", str(tmp_path / place))
     assert "is not a history file but a folder or a device" in assert_clean_error(result, 2)
+    assert result.stdout == ""  # refused before the session began
 
 
 def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) -> None:
@@ -486,6 +496,14 @@ def test_history_before_any_session_says_so_and_makes_no_file(tmp_path: Path) ->
     result = vc("history", "--db", str(db))
     assert result.returncode == 0 and "no history yet in" in result.stderr
     assert not db.exists()
+
+
+def test_history_of_an_empty_file_says_there_is_none_and_leaves_it_empty(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    result = vc("history", "--db", str(db), "--json")
+    assert result.returncode == 0 and "no history yet in" in result.stderr
+    assert result.stdout == "" and db.stat().st_size == 0
 
 
 def test_an_unexpected_failure_is_one_sentence(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,18 @@ def test_a_session_with_sets_and_pain(tmp_path: Path) -> None:
         (3.5, "pain", ["glute_bridge"], True)]
     assert history.last_pain() == "glute_bridge"
     assert history.week() == (1, 4)
+
+
+def test_the_week_is_today_and_the_six_days_before_as_the_chart_counts(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.db")
+    for started in ("2026-11-22T23:59:00+00:00", "2026-11-23T00:01:00+00:00",
+                    "2026-11-29T08:00:00+00:00"):
+        history.begin()
+        history.end(10.0, "end")
+        history.db.execute("UPDATE sessions SET started = ? WHERE id = ?",
+                           (started, history.session_id))
+        history.db.commit()
+    assert history.week(datetime(2026, 11, 29, 12, 0, tzinfo=UTC)) == (2, 20)
 
 
 def test_a_pain_free_session_clears_last_pain(tmp_path: Path) -> None:
@@ -216,6 +229,7 @@ def test_a_history_of_an_older_voicecoach_on_a_read_only_disk_says_to_copy_it(
 
 KILLER = """
 import os, signal, sys
+from datetime import UTC, datetime
 from pathlib import Path
 from voicecoach.coach import Coach, EventLog, Ports, run_script
 from voicecoach.content import content

@@ -48,3 +48,11 @@ def test_a_script_not_in_utf8_says_so(tmp_path: Path) -> None:
     path.write_bytes("0\tcaf\u00e9\n".encode("latin-1"))
     with pytest.raises(UsageError, match="is not UTF-8 text; save it as UTF-8"):
         read_script(path)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_a_script_with_no_utterance_says_so(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text(text)
+    with pytest.raises(UsageError, match="has no utterances; write one per line"):
+        read_script(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib.metadata
 import io
 import json
@@ -11,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from platformdirs import user_data_dir
 
@@ -40,9 +41,18 @@ def default_db() -> Path:
 
 def _exercise_id(value: str) -> str:
     if value not in EXERCISE_IDS:
+        near = difflib.get_close_matches(value, EXERCISE_IDS, n=1)
+        meant = f" (did you mean {near[0]}?)" if near else ""
         raise argparse.ArgumentTypeError(
-            f"unknown exercise {value!r}; use one of {', '.join(EXERCISE_IDS)}")
+            f"unknown exercise {value!r}{meant}; use one of {', '.join(EXERCISE_IDS)}")
     return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors are one sentence (without the usage block before it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message.rstrip('.')}; see {self.prog} --help.\n")
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -85,9 +95,9 @@ def _recognizer_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    parser = argparse.ArgumentParser(prog="voicecoach", description=__doc__,
+    parser = _Parser(prog="voicecoach", description=__doc__,
                                      epilog="Without a command, voicecoach runs a session.")
     parser.add_argument("--version", action="version",
                         version=f"voicecoach {importlib.metadata.version('voicecoach')}")

@@ -151,11 +151,12 @@ class History:
         return row[0] if row else None
 
     def week(self, today: datetime | None = None) -> tuple[int, int]:
-        """(days with a session, minutes) over the last seven days."""
-        since = ((today or datetime.now(UTC)) - timedelta(days=7)).isoformat()
+        """(days with a session, minutes) over the last seven days: today and the six before it,
+        as the chart of `history --plot` counts them."""
+        since = ((today or datetime.now(UTC)) - timedelta(days=6)).date().isoformat()
         days, minutes = self.db.execute(
             "SELECT COUNT(DISTINCT substr(started, 1, 10)), COALESCE(SUM(minutes), 0) "
-            "FROM sessions WHERE started >= ? AND minutes > 0", (since,)).fetchone()
+            "FROM sessions WHERE substr(started, 1, 10) >= ? AND minutes > 0", (since,)).fetchone()
         return int(days), round(minutes)
 
     def begin(self) -> None:

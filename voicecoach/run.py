@@ -50,8 +50,13 @@ class MonotonicClock:
 
 
 def db_path(args: argparse.Namespace) -> Path:
+    """The history file; a folder or a device is a usage error, before anything starts."""
     from voicecoach.cli import default_db
-    return args.db or default_db()
+    path: Path = args.db or default_db()
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{path} is not a history file but a folder or a device; pass --db with "
+                         "the history file itself.")
+    return path
 
 
 FINISH_SECONDS = 30.0
@@ -251,21 +256,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     path = db_path(args)
-    if path.exists() and not path.is_file():
-        raise UsageError(f"{path} is not a history file but a folder or a device; pass --db with "
-                         "the history file itself.")
     if args.plot is not None:
         from voicecoach.plot import chart_file, plot_days
         chart = chart_file(args.plot, path)
-    if path.exists():
+    if path.exists() and path.stat().st_size:
         rows, days = _read_history(path)
-    else:
+    else:  # an empty file is no history either, and is left as it is
         rows, days = [], []
         print(f"voicecoach: no history yet in {path}; it starts with your first session.",
               file=sys.stderr)
     if args.plot is not None:
         plot_days(days, chart, datetime.now(UTC).date())
-        print(f"chart written to {chart}")
+        print(f"voicecoach: chart written to {chart}", file=sys.stderr)
     if args.json:
         for row in rows:
             print(json.dumps(asdict(row)))

@@ -23,6 +23,9 @@ def read_script(path: Path) -> list[tuple[float, str]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         lines.append(_parse(path, number, line, lines[-1][0] if lines else 0.0))
+    if not lines:
+        raise UsageError(f"The script {path} has no utterances; write one per line as "
+                         "SECONDS<TAB>utterance, for example '0<TAB>yes'.")
     return lines
 
 
