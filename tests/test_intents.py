@@ -216,3 +216,11 @@ def test_the_word_lists_are_the_matchers_words(tmp_path: Path) -> None:
     _edit_list(folder, "lists.yaml", "one_after", ["that"])
     found = Matcher(load_intents(folder)).match(said)
     assert found is not None and found.slots == {"seconds": 1}
+
+
+def test_the_folder_above_a_language_folder_names_the_one_inside(tmp_path: Path) -> None:
+    _copy(tmp_path / "mine")
+    (tmp_path / "mine" / "notes.txt").write_text("a file beside it")
+    with pytest.raises(DataFileError, match=r"has no intent files \(\*\.yaml\); name the "
+                       r"language folder inside it, .*mine/en"):
+        load_intents(tmp_path / "mine")

@@ -240,7 +240,9 @@ def load_intents(folder: Path) -> IntentSet:
                             "the path (or $VOICECOACH_INTENTS)")
     files = sorted(folder.glob("*.yaml"))
     if not files:
-        raise DataFileError(str(folder), "folder", "has no intent files (*.yaml)")
+        inside = sorted(sub.name for sub in folder.iterdir() if any(sub.glob("*.yaml")))
+        hint = f"; name the language folder inside it, {folder / inside[0]}" if inside else ""
+        raise DataFileError(str(folder), "folder", f"has no intent files (*.yaml){hint}")
     merged = _merge(files)
     missing = [name for name in INTENT_NAMES if name not in merged["intents"]]
     if missing:
