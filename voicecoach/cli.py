@@ -75,7 +75,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--voice", help="speech engine voice, such as en-us")
     p.add_argument("--rate", type=int, help="speaking rate in words per minute")
     p.add_argument("--brief", choices=BRIEF,
-                   help="short briefings: auto (once an exercise is known), always, never")
+                   help="short briefings: auto (once an exercise was done 3 times), always, never")
 
 
 def _device_options(p: argparse.ArgumentParser) -> None:
