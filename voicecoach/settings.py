@@ -5,7 +5,7 @@ or the one named by ``$VOICECOACH_CONFIG``::
 
     voice = "en-us"      # a voice of the speech engine (espeak-ng --voices lists them)
     rate = 160           # words per minute
-    brief = "auto"       # short briefings: "auto" (once an exercise was done 3 times); "always"; "never"
+    brief = "auto"       # short briefings: "auto" (after 3 times), "always", "never"
 """
 
 from __future__ import annotations
