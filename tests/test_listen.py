@@ -10,7 +10,8 @@ import pytest
 
 from voicecoach.errors import AudioError
 from voicecoach.listen import Hearing, Listener, Notice, Utterance, listen
-from voicecoach.matcher import URGENT_CUTOFF, Matcher
+from voicecoach.matcher import Matcher
+from voicecoach.matcher_settings import URGENT_CUTOFF
 from voicecoach.ports import Hypothesis
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from voicecoach.content import content
-from voicecoach.matcher import Match
+from voicecoach.decision import Match
 from voicecoach.rules import GET_READY_SECONDS, SWITCH_SECONDS
 from voicecoach.rules_plan import REPS_RANGE, TEMPO_RANGE
 from voicecoach.session import HINT_GAP, Session

@@ -17,9 +17,10 @@ from typing import NoReturn, TextIO
 from platformdirs import user_data_dir
 
 from voicecoach.content import content
+from voicecoach.decision import Match
 from voicecoach.errors import OutputError, UsageError, VoicecoachError
 from voicecoach.intents import EXERCISE_IDS, default_intents
-from voicecoach.matcher import Match, Matcher
+from voicecoach.matcher import Matcher
 from voicecoach.settings import BRIEF
 
 log = logging.getLogger("voicecoach")

@@ -64,8 +64,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from voicecoach.decision import Match
 from voicecoach.errors import AudioError
-from voicecoach.matcher import URGENT_CUTOFF, Match, Matcher
+from voicecoach.matcher import Matcher
+from voicecoach.matcher_settings import URGENT_CUTOFF
 from voicecoach.ports import AudioSource, Hypothesis, Recognizer
 
 log = logging.getLogger(__name__)

@@ -83,89 +83,29 @@ of steps 2 and 10 and a run of words like a pain sentence, and otherwise matched
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from voicecoach.decision import Match, decide, question, refusal_only, tail
 from voicecoach.intents import IntentSet
 from voicecoach.likeness import Likeness, Reading, Scores
-from voicecoach.naming import Naming, Refusal
+from voicecoach.matcher_settings import (
+    BODY_OUTRANKS,
+    COUNTERMANDED,
+    LEAD_IN_CUTOFF,
+    LEAD_INS,
+    LINE_WORDS,
+    MEMO_SIZE,
+    PAIN_CUTOFF,
+    PAIN_SPAN_CUTOFF,
+    URGENT,
+    URGENT_CUTOFF,
+)
+from voicecoach.naming import Naming
 from voicecoach.pain import PainReader
 from voicecoach.words import Normaliser, split, word_set
-
-CUTOFF = 80.0
-"""Lowest similarity (0-100) of the best example sentence for a match."""
-SHORT_CUTOFF = 90.0
-"""Lowest similarity for an utterance of at most ``SHORT_CHARS`` characters."""
-SHORT_CHARS = 4
-MARGIN = 5.0
-"""How far the winning intent must lead the runner-up."""
-PAIN_CUTOFF = 70.0
-"""Lowest similarity to a pain example sentence that already counts as pain."""
-PAIN_SPAN_CUTOFF = 90.0
-"""Lowest similarity of a run of words within the utterance to a pain example sentence."""
-BODY_OUTRANKS = ("yes", "no", "pain_rating", "stop", "pause", "resume", "next", "repeat", "slower",
-                 "faster", "switch_sides")
-"""Intents that talk of "my" body part turns to pain ("stop stop my knee", "yes my back"), where
-questions about an exercise keep their meaning ("does the bridge help my back")."""
-URGENT = ("stop", "pause")
-"""Intents acted on from a partial result, besides pain."""
-URGENT_CUTOFF = 90.0
-COUNTERMANDED = ("start_exercise", "start_routine", "resume", "next", "repeat", "slower", "faster",
-                 "set_reps", "set_hold", "switch_sides", "yes")
-"""Commands and the yes not taken when a denial (``body_denials``) that their sentence lacks
-comes just before one of its words: "don't skip this one", "don't do twelve reps",
-"not sure"; not "i don't want to do this one, skip". A stop or pause is obeyed all the same, as it
-is from a partial result."""
-LEAD_INS = {"yes": 2, "no": 1}
-"""Answer intents whose short sentences (up to so many words) may lead into a command that is
-then obeyed on its own ("okay i'm back", "no keep going"), when the whole is not understood."""
-LEAD_IN_CUTOFF = 88.0
-"""Lowest similarity of the command after a lead-in: a second guess must be a close one."""
-TAIL_CUTOFF = 95.0
-"""Lowest similarity of the command that ends an utterance not understood as a whole."""
-TAIL_WORDS = 3
-"""Fewest words of that command: two are too often a phrase of another sentence ("how does a
-bridge hold up" is no "hold up")."""
-TAIL_MAX_WORDS = 8
-"""Most words of that command: longer endings are seldom one, and each costs a full match."""
-
-QUESTIONS = ("exercise_benefits", "exercise_instructions")
-"""Intents whose sentence may open an utterance that goes on: a question about an exercise, then
-a remark ("what's the right way to do a hip thrust i don't want to mess it up")."""
-QUESTION_WORDS = 4
-"""Fewest words of that opening."""
-QUESTION_MAX_WORDS = 12
-"""Most words of that opening: each costs a full match."""
-
-LINE_WORDS = 40
-"""Most words of an utterance whose every part is matched (each spoken or typed in the
-development and held-out sets has at most 32). A longer line, most likely pasted, is read whole
-for pain, and for a command only in its last LINE_WORDS words: matching it all would take more
-than linear time in its length (a pasted 26 KB line kept the coach from a typed "it hurts" after
-it for 23 s)."""
-
-MEMO_SIZE = 4096
-"""How many utterances the matcher remembers the meaning of (it forgets them all at once)."""
-
-
-@dataclass(frozen=True)
-class Match:
-    intent: str
-    slots: dict[str, str | int] = field(default_factory=dict)
-    score: float = 100.0
-    """Similarity 0-100 of the best example sentence."""
-
-
-def _refusal_only(refusal: Refusal | None) -> Match | None:
-    """A skip of the exercise an utterance refuses and ends on, where at most one word (who
-    refuses) comes before the refusal: "i cannot do the clamshell"; not "he can't do a bird dog
-    without wobbling" (rule 9)."""
-    if refusal and refusal.last and refusal.lead <= 1:
-        return Match("next", {"exercise": refusal.exercise}, CUTOFF)
-    return None
 
 
 class Matcher:
@@ -267,12 +207,13 @@ class Matcher:
         if refused and "start_exercise" in scores:
             start = scores.pop("start_exercise")
             scores["next"] = max(scores.get("next", start), start, key=lambda score: score[0])
-        found = self._decide(heard, scores)
+        found = decide(heard, scores)
         if (found and self.pain.denials.isdisjoint(words)
                 and self._countermanded(heard, found, scores)):
             return None
-        found = (found or self._led_in(tokens) or self._tail(tokens)
-                 or (self._question(tokens) if whole else None) or _refusal_only(refusal))
+        found = (found or self._led_in(tokens) or tail(self.likeness, self.pain.denials, tokens)
+                 or (question(self.likeness, self.naming, tokens) if whole else None)
+                 or refusal_only(refusal))
         if found and found.intent not in URGENT and self._points_elsewhere(heard):
             return None
         if found and found.intent == "start_exercise" and refused:
@@ -343,46 +284,3 @@ class Matcher:
                 return (found if found and found.score >= LEAD_IN_CUTOFF
                         and found.intent != "report_pain" else None)
         return None
-
-    def _question(self, tokens: tuple[str, ...]) -> Match | None:
-        """The question about an exercise that opens the utterance (rule 9), if sure enough."""
-        exercise = self.naming.find_exercise(tokens)
-        if exercise is None:
-            return None
-        shortest = max(QUESTION_WORDS, exercise[2])
-        for end in range(min(len(tokens) - 1, QUESTION_MAX_WORDS), shortest - 1, -1):
-            heard, scores = self.likeness.best_reading(tokens[:end])
-            found = self._decide(heard, {k: v for k, v in scores.items() if k in QUESTIONS})
-            if found and found.score >= TAIL_CUTOFF:
-                return found
-        return None
-
-    def _tail(self, tokens: tuple[str, ...]) -> Match | None:
-        """The command that ends the utterance (rule 8), if sure enough and not denied: "i'm
-        not sure i'm ready" is no "sure i'm ready"."""
-        for start in range(max(1, len(tokens) - TAIL_MAX_WORDS), len(tokens) - TAIL_WORDS + 1):
-            if tokens[start - 1] in self.pain.denials:
-                continue
-            heard, scores = self.likeness.best_reading(tokens[start:])
-            scores.pop("report_pain", None)
-            found = self._decide(heard, scores)
-            slot = heard.exercise[2] - heard.exercise[1] if heard.exercise else 0
-            if found and found.score >= TAIL_CUTOFF and len(tokens) - start > slot:
-                return found
-        return None
-
-    def _decide(self, heard: Reading, scores: Scores) -> Match | None:
-        ranked = sorted(scores.items(), key=lambda item: item[1][0], reverse=True)
-        if not ranked:
-            return None
-        intent, (best, template) = ranked[0]
-        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        short = len(" ".join(heard.tokens)) <= SHORT_CHARS
-        if best < (SHORT_CUTOFF if short else CUTOFF) or best - runner_up < MARGIN:
-            return None
-        slots: dict[str, str | int] = {}
-        if heard.exercise and (template.exercise or intent in QUESTIONS):
-            slots["exercise"] = heard.exercise[0]
-        if template.number and heard.number is not None:
-            slots[template.number] = heard.number
-        return Match(intent, slots, round(best, 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from voicecoach.matcher import Match
+from voicecoach.decision import Match
 
 WORDS_PER_SECOND = 2.6
 """Speaking pace used to wait for a long line to finish before the next timed step."""
