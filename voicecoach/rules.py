@@ -28,7 +28,6 @@ from voicecoach.rules_answers import (
     safety_yes,
     yes_no_unasked,
 )
-from voicecoach.rules_answers import unrated_pain as unrated_pain
 from voicecoach.rules_plan import TEMPO_STEP, change_tempo, set_plan
 from voicecoach.rules_questions import (
     answer,

@@ -24,7 +24,8 @@ from dataclasses import replace
 
 from voicecoach.content import Exercise
 from voicecoach.reps import Reps, move_seconds
-from voicecoach.rules import GET_READY_SECONDS, RULES, pause, unrated_pain
+from voicecoach.rules import GET_READY_SECONDS, RULES, pause
+from voicecoach.rules_answers import unrated_pain
 from voicecoach.session_types import (
     TIMED,
     WORKING,
