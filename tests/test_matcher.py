@@ -102,6 +102,15 @@ def test_a_call_for_help_typed_with_digits_is_distress(matcher: Matcher, text: s
     assert _got(matcher, text)[0] == "report_pain"
 
 
+@pytest.mark.parametrize(("text", "emergency"), [
+    ("call 911", True), ("ow my back, somebody help", True), ("i might pass out", True),
+    ("it hurts", False), ("my back hurts", False), ("help", None), ("no need for a doctor", None)])
+def test_a_call_for_help_is_pain_marked_as_an_emergency(matcher: Matcher, text: str,
+                                                       emergency: bool | None) -> None:
+    found = matcher.match(text)
+    assert (found.emergency if found and found.intent == "report_pain" else None) is emergency
+
+
 @pytest.mark.parametrize("text", ["how", "now", "show me how to do a bridge", "allow", "window"])
 def test_words_containing_ow_are_not_pain(matcher: Matcher, text: str) -> None:
     assert _got(matcher, text)[0] != "report_pain"

@@ -754,6 +754,15 @@ REACH: dict[Phase, tuple[Callable[[], Coach], str | None, int | None]] = {
 ENDED is the one phase left out: nothing happens there (checked at the end of the pain test)."""
 
 
+@pytest.mark.parametrize("phase", [Phase.IDLE, Phase.HOLD], ids=lambda p: p.value)
+def test_a_call_for_help_is_told_to_call_the_emergency_number(phase: Phase) -> None:
+    coach = REACH[phase][0]()
+    actions = coach._step(Heard("call nine one one", Match("report_pain", emergency=True)))
+    said = texts(actions)
+    assert said[1:] == [line("pain_emergency"), line("pain_advice")]
+    assert "emergency number" in said[1] and end_reason(actions) == "pain"
+
+
 def test_pain_reaches_every_phase_but_ended() -> None:
     assert set(REACH) == set(Phase) - {Phase.ENDED}
 
@@ -765,7 +774,8 @@ def test_pain_stops_the_session_from_every_phase(phase: Phase) -> None:
     assert coach.phase is phase
     actions = coach.hear("it hurts", "report_pain")
     assert actions[0] == Silence()
-    assert texts(actions) == [line("pain_stop"), line("pain_advice")]
+    under_way = rep is not None  # an exercise to stop; else only rest
+    assert texts(actions) == [line("pain_stop" if under_way else "pain_rest"), line("pain_advice")]
     pain = facts(actions, "pain")
     assert [(p["exercise"], p["rep"]) for p in pain] == [(exercise, rep)]
     assert end_reason(actions) == "pain"

@@ -29,6 +29,8 @@ class Match:
     slots: dict[str, str | int] = field(default_factory=dict)
     score: float = 100.0
     """Similarity 0-100 of the best example sentence."""
+    emergency: bool = False
+    """Pain that is a call for help or a sign of an emergency (``help_calls`` in safety.yaml)."""
 
 
 def decide(heard: Reading, scores: Scores) -> Match | None:

@@ -83,6 +83,7 @@ of steps 2 and 10 and a run of words like a pain sentence, and otherwise matched
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -148,8 +149,15 @@ class Matcher:
         if key not in self._memo:
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = self._match(text, whole)
+            self._memo[key] = self._marked(text, self._match(text, whole))
         return self._memo[key]
+
+    def _marked(self, text: str, found: Match | None) -> Match | None:
+        """found, marked as an emergency where it is pain with a call for help in it."""
+        if (found and found.intent == "report_pain"
+                and self.pain.called_for_help(self._norm.unfilled(split(text)))):
+            return replace(found, emergency=True)
+        return found
 
     def _match(self, text: str, whole: bool) -> Match | None:
         words = self._norm.tokens(text)

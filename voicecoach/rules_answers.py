@@ -25,10 +25,18 @@ def pain(s: Session, state: State, heard: Heard, now: float) -> Result:
                                          "rep": state.rep if s.running(state) else None})]
     if state.exercise:
         facts.append(s.plan_fact(state, state.exercise, step_back, "pain"))
-    said = [Say(s._line("pain_stop")), Say(s._line("pain_advice"))]
+    said = [Say(s._line(key)) for key in _pain_lines(s.running(state), heard)]
     state = replace(state, last_said=" ".join(a.text for a in said))
     ended, end = s.finish(state, now, "pain")
     return ended, [Silence(), *facts, *said, *end]
+
+
+def _pain_lines(running: bool, heard: Heard) -> list[str]:
+    """What the coach says to pain: stop the exercise (or rest, with none under way), call for
+    help where that was asked for or an emergency told, and see someone if it stays."""
+    emergency = heard.match is not None and heard.match.emergency
+    return ["pain_stop" if running else "pain_rest", *(["pain_emergency"] if emergency else []),
+            "pain_advice"]
 
 
 def checkin_yes(s: Session, state: State, heard: Heard, now: float) -> Result:
