@@ -188,6 +188,19 @@ def test_text_mode_takes_typed_commands(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1].startswith("coach: That's all for today.")
 
 
+def test_the_end_of_typed_input_mid_exercise_ends_the_session_with_a_goodbye(
+        tmp_path: Path) -> None:
+    """Ctrl-D, or the end of a pipe: nothing typed can reach the coach any more, not even
+    "it hurts", so it does not coach on."""
+    db = tmp_path / "h.db"
+    result = vc("run", "--text", "--no-speech", "--db", str(db),
+                stdin="yes\nstart glute bridge\n")
+    assert result.returncode == 0, result.stderr
+    assert "Let's do the glute bridge" in result.stdout and "1 of 6" not in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("coach: That's all for today.")
+    assert sessions(db) == [("end", False)]
+
+
 def typing_to(command: str, tmp_path: Path) -> list[str]:
     """The arguments of a command that reads stdin: run --text or parse."""
     if command == "parse":

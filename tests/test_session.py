@@ -20,7 +20,9 @@ from voicecoach.session_types import (
     Action,
     Context,
     Emit,
+    Event,
     Heard,
+    InputEnded,
     Phase,
     Plan,
     Say,
@@ -116,7 +118,7 @@ class Coach:
     def lines_since(self, mark: int) -> list[tuple[float, str]]:
         return self.said[mark:]
 
-    def _step(self, event: Heard | Tick) -> list[Action]:
+    def _step(self, event: Event) -> list[Action]:
         self.state, actions = self.session.step(self.state, event, self.now)
         self._record(actions)
         return actions
@@ -761,6 +763,17 @@ def test_a_call_for_help_is_told_to_call_the_emergency_number(phase: Phase) -> N
     said = texts(actions)
     assert said[1:] == [line("pain_emergency"), line("pain_advice")]
     assert "emergency number" in said[1] and end_reason(actions) == "pain"
+
+
+@pytest.mark.parametrize("phase", list(REACH), ids=lambda p: p.value)
+def test_the_end_of_typed_input_says_goodbye_from_every_phase(phase: Phase) -> None:
+    """Nothing more can be heard, "it hurts" neither: the session ends, as a stop ends it."""
+    coach = REACH[phase][0]()
+    actions = coach._step(InputEnded())
+    assert texts(actions)[-1].startswith("That's all for today.")
+    assert end_reason(actions) == "end" and coach.phase is Phase.ENDED
+    kept = [p["rating"] for p in facts(actions, "pain")]
+    assert kept == ([None] if phase is Phase.RATING else [])  # a "yes" to "any pain?" is kept
 
 
 def test_pain_reaches_every_phase_but_ended() -> None:

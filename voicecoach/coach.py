@@ -22,6 +22,7 @@ from voicecoach.session_types import (
     Emit,
     Event,
     Heard,
+    InputEnded,
     MicLost,
     Phase,
     Plan,
@@ -241,13 +242,10 @@ def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
 
 
 def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
-    """Until the session ends, or the input has and nothing is due."""
-    input_open = True
+    """Until the session ends: by what is heard, or with the input (it says goodbye then)."""
     while not coach.ended:
         assert coach.state is not None
         due = coach.session.next_deadline(coach.state)
-        if not input_open and due is None:
-            break
         timeout = None if due is None else max(0.0, due - clock.now())
         try:
             text = heard.get(timeout=timeout)
@@ -255,7 +253,7 @@ def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
             coach.feed(Tick(), clock.now())
             continue
         if text is None:
-            input_open = False
+            coach.feed(InputEnded(), clock.now())
         elif text == INTERRUPTED:
             raise KeyboardInterrupt
         elif isinstance(text, Notice):

@@ -63,11 +63,15 @@ SWITCH_SECONDS = 6.0
 
 
 def _stop(s: Session, state: State, heard: Heard, now: float) -> Result:
-    """Goodbye, with the minutes of exercise put in when there are two or more."""
+    return goodbye(s, state, now, "stop")
+
+
+def goodbye(s: Session, state: State, now: float, reason: str) -> Result:
+    """Goodbye, with the minutes of exercise put in when there are two or more, and the end."""
     minutes = round(s.worked(state, now) / 60)
     state, said = (s._say(state, "goodbye", minutes=minutes) if minutes >= 2
                    else s._say(state, "goodbye_short"))
-    ended, end = s.finish(state, now, "stop")
+    ended, end = s.finish(state, now, reason)
     return ended, [Silence(), *said, *end]
 
 

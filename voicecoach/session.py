@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from voicecoach.content import Exercise
 from voicecoach.reps import Reps, move_seconds
-from voicecoach.rules import GET_READY_SECONDS, RULES, pause
+from voicecoach.rules import GET_READY_SECONDS, RULES, goodbye, pause
 from voicecoach.rules_answers import unrated_pain
 from voicecoach.session_types import (
     TIMED,
@@ -33,6 +33,7 @@ from voicecoach.session_types import (
     Emit,
     Event,
     Heard,
+    InputEnded,
     MicLost,
     Phase,
     Plan,
@@ -75,8 +76,13 @@ class Session(Reps):
             new, actions = self._heard(state, event, now)
         elif isinstance(event, MicLost):
             new, actions = self._mic_lost(state, now)
+        elif isinstance(event, InputEnded):
+            new, actions = goodbye(self, state, now, "end")
         else:
             new, actions = self._tick(state, now)
+        if (state.phase is Phase.RATING and new.phase is not Phase.RATING
+                and not any(isinstance(a, Emit) and a.type == "pain" for a in actions)):
+            actions = [*unrated_pain(state), *actions]
         if (new.phase, new.exercise, new.set, new.rep, new.side) != (
                 state.phase, state.exercise, state.set, state.rep, state.side):
             ends = [i for i, a in enumerate(actions)
@@ -121,11 +127,7 @@ class Session(Reps):
         handler = RULES.get((state.phase, match.intent)) or RULES.get(("*", match.intent))
         if handler is None:
             return state, []
-        new, actions = handler(self, state, heard, now)
-        if (state.phase is Phase.RATING and new.phase is not Phase.RATING
-                and not any(isinstance(a, Emit) and a.type == "pain" for a in actions)):
-            actions = [*unrated_pain(state), *actions]
-        return new, actions
+        return handler(self, state, heard, now)
 
     def _not_understood(self, state: State, heard: Heard, now: float) -> Result:
         alone = len(heard.text.split()) < 2 and state.phase not in ANSWERS

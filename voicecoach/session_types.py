@@ -125,7 +125,12 @@ class MicLost:
     """The microphone stopped: nothing the user says reaches the coach."""
 
 
-Event = Heard | Tick | MicLost
+@dataclass(frozen=True)
+class InputEnded:
+    """Nothing more can reach the coach: the typed input ended (Ctrl-D, or the end of a pipe)."""
+
+
+Event = Heard | Tick | MicLost | InputEnded
 
 
 @dataclass(frozen=True)
