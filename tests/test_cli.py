@@ -158,6 +158,24 @@ def test_an_exercise_refused_by_name_is_left_out_of_the_workout(tmp_path: Path) 
     rows = [json.loads(line) for line in events.read_text().splitlines()]
     skipped = [r["exercise"] for r in rows if r["type"] == "exercise_skipped"]
     assert skipped == ["clamshell", "bird_dog"]
+    assert [r["exercise"] for r in rows if r["type"] == "left_out"] == ["clamshell"]
+
+
+def test_an_exercise_left_out_stays_out_of_a_later_session_the_same_day(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = script(tmp_path, (0, "yes"), (1, "do two reps"), (2, "start bird dog"), (300, "no"),
+                   (301, "no clams thank you"), (302, "stop"))
+    assert vc("run", "--script", str(first), "--db", str(db)).returncode == 0
+    second = script(tmp_path, (0, "start my workout"), (3, "carry on"), (4, "stop"))
+    result = vc("run", "--script", str(second), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    said = result.stdout.splitlines()
+    assert said[1].startswith("coach: You've already done 1 of the 5 exercises today.")
+    assert said[2].startswith("coach: Here's your workout. 3 exercises,")
+    assert said[3].startswith("coach: Let's do the glute bridge.")
+    again = script(tmp_path, (0, "start the clamshell"), (3, "stop"))
+    started = vc("run", "--script", str(again), "--db", str(db)).stdout.splitlines()
+    assert started[1].startswith("coach: Let's do the clamshell.")
 
 
 def test_the_safety_statement_is_asked_once(tmp_path: Path) -> None:

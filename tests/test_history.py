@@ -129,6 +129,37 @@ def test_plans_done_today_and_last_plans(tmp_path: Path) -> None:
     assert history.done_today() == ("glute_bridge",)
 
 
+def test_an_exercise_left_out_is_kept_for_the_rest_of_the_day(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    first = History(db)
+    first.begin()
+    first.record_left_out("clamshell")
+    first.end(0.0, "stop")
+    first.close()
+    later = History(db)
+    assert later.left_out_today() == ("clamshell",)
+    assert later.left_out_today("2000-01-01") == ()
+
+
+def test_a_version_2_file_is_migrated_and_can_keep_what_is_left_out(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    old = sqlite3.connect(db)
+    for step in (1, 2):
+        old.executescript(MIGRATIONS[step])
+    old.execute("INSERT INTO done (session_id, exercise, pain, at) "
+                "VALUES (1, 'bird_dog', 0, '2026-11-20T08:10:00')")
+    old.execute("PRAGMA user_version = 2")
+    old.commit()
+    old.close()
+    history = History(db)
+    assert history.done_today("2026-11-20") == ("bird_dog",)
+    assert history.left_out_today() == ()
+    history.begin()
+    history.record_left_out("clamshell")
+    assert history.left_out_today() == ("clamshell",)
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
 def test_two_coaches_on_one_file_both_keep_their_sets(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     first, second = History(db), History(db)

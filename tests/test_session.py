@@ -670,11 +670,22 @@ def test_an_exercise_named_with_a_skip_at_the_offer_is_left_out_and_the_offer_ma
     actions = coach.hear("skip the hip thrust", "next", exercise=THRUST.id)
     assert texts(actions) == [line("left_out", name=THRUST.name), *offer]
     assert facts(actions, "exercise_skipped") == [{"exercise": THRUST.id}]
+    assert facts(actions, "left_out") == [{"exercise": THRUST.id}]
     assert coach.phase is Phase.OFFER
     assert texts(coach.hear("skip", "next")) == offer
     coach.hear("yes", "yes")
     assert coach.state.exercise == "glute_bridge"
     assert coach.state.queue == ("side_lying_hip_abduction",)
+
+
+def test_an_exercise_left_out_earlier_today_stays_out_of_the_routine_and_its_offer() -> None:
+    coach = Coach(Context(acknowledged=True, done_today=("bird_dog",), left_out=("clamshell",)))
+    coach.hear("start my workout", "start_routine")
+    coach.hear("carry on", "resume")
+    assert coach.state.exercise == "glute_bridge"
+    assert coach.state.queue == ("hip_thrust", "side_lying_hip_abduction")
+    coach.hear("start the clamshell", "start_exercise", exercise=CLAM.id)
+    assert (coach.phase, coach.state.exercise) == (Phase.BRIEFING, CLAM.id)
 
 
 def test_declining_the_offer_runs_the_whole_routine() -> None:
@@ -886,6 +897,7 @@ def test_skip_mid_exercise_moves_the_routine_on_to_the_next_exercise() -> None:
     actions = coach.hear("skip this one", "next")
     assert actions[0] == Silence()
     assert facts(actions, "exercise_skipped") == [{"exercise": first.id}]
+    assert facts(actions, "left_out") == []
     said = texts(actions)
     assert said[:2] == [line("skipped", name=first.name), line("routine_next", name=second.name)]
     assert said[2].startswith(line("briefing_intro", name=second.name))
@@ -920,6 +932,7 @@ def test_skipping_the_exercise_under_way_by_name_skips_it_and_leaves_it_out_toda
     coach = at_first_rep("glute_bridge")
     actions = coach.hear("let's skip the bridge", "next", exercise=BRIDGE.id)
     assert facts(actions, "exercise_skipped") == [{"exercise": BRIDGE.id}]
+    assert facts(actions, "left_out") == [{"exercise": BRIDGE.id}]
     assert texts(actions) == [line("skipped", name=BRIDGE.name), line("what_next")]
     assert coach.phase is Phase.IDLE
     said = texts(coach.hear("start my workout", "start_routine"))
@@ -934,6 +947,7 @@ def test_an_exercise_left_out_before_a_workout_is_not_in_it(setup: Callable[[], 
     actions = coach.hear("no clamshells today", "next", exercise=CLAM.id)
     assert texts(actions) == [line("left_out", name=CLAM.name)]
     assert facts(actions, "exercise_skipped") == [{"exercise": CLAM.id}]
+    assert facts(actions, "left_out") == [{"exercise": CLAM.id}]
     assert coach.state.exercise == before
     coach.hear("start my workout", "start_routine")
     assert coach.state.exercise == BIRD.id

@@ -204,6 +204,8 @@ def record(history: History, fact: Emit) -> None:
         history.record_pain(str(exercise) if exercise else None,
                             int(str(rep)) if rep is not None else None, str(d.get("text", "")),
                             int(str(rating)) if rating is not None else None)
+    elif fact.type == "left_out":
+        history.record_left_out(str(d["exercise"]))
     elif fact.type == "exercise_done":
         history.record_done(str(d["exercise"]), bool(d["pain"]))
     elif fact.type == "plan":

@@ -1,4 +1,4 @@
-"""The history: a small SQLite file of sessions, sets and pain reports."""
+"""The history: a small SQLite file of sessions, sets, pain reports and exercises left out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from voicecoach.errors import HistoryError, HistoryUnwritable
 from voicecoach.session_types import Plan
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +33,11 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE done (
         id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
         exercise TEXT NOT NULL, pain INTEGER NOT NULL, at TEXT NOT NULL);
+    """,
+    3: """
+    CREATE TABLE left_out (
+        id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+        exercise TEXT NOT NULL, at TEXT NOT NULL);
     """,
 }
 """Schema version -> the SQL that brings the previous version to it."""
@@ -202,6 +207,18 @@ class History:
         day = today or _now()[:10]
         rows = self.db.execute("SELECT DISTINCT exercise FROM done WHERE substr(at, 1, 10) = ?",
                                (day,)).fetchall()
+        return tuple(row[0] for row in rows)
+
+    def record_left_out(self, exercise: str) -> None:
+        """The exercise was taken off today's workout by name."""
+        self._write("INSERT INTO left_out (session_id, exercise, at) VALUES (?, ?, ?)",
+                    self.session_id, exercise, _now())
+
+    def left_out_today(self, today: str | None = None) -> tuple[str, ...]:
+        """Exercises taken off the workout by name today (UTC), in earlier sessions too."""
+        day = today or _now()[:10]
+        rows = self.db.execute("SELECT DISTINCT exercise FROM left_out "
+                               "WHERE substr(at, 1, 10) = ?", (day,)).fetchall()
         return tuple(row[0] for row in rows)
 
     def end(self, minutes: float, reason: str) -> None:

@@ -97,8 +97,9 @@ def _offer_skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     said: list[Action] = []
     if "exercise" in heard.match.slots:
         ex = s.content.exercises[str(heard.match.slots["exercise"])]
-        state, said = s._say(_leave_out(state, ex.id), "left_out", name=ex.name)
-        said = [Emit("exercise_skipped", {"exercise": ex.id}), *said]
+        state, kept = _leave_out(state, ex.id)
+        state, said = s._say(state, "left_out", name=ex.name)
+        said = [Emit("exercise_skipped", {"exercise": ex.id}), kept, *said]
     return s._then(_start_routine(s, state, heard, now), said)
 
 
@@ -148,13 +149,18 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     """The exercise under way is skipped. One named is left out of today's workouts too: of the
     one under way, if it is still to come, and of any started later ("no clamshells today")."""
     assert heard.match is not None
-    if "exercise" in heard.match.slots:
-        named = str(heard.match.slots["exercise"])
-        state = _leave_out(state, named)
-        if named != state.exercise:
-            said = answer(s, state, s._line("left_out", name=s.content.exercises[named].name),
-                          now)
-            return s._then(said, [Emit("exercise_skipped", {"exercise": named})])
+    if "exercise" not in heard.match.slots:
+        return _skip_current(s, state, now)
+    named = str(heard.match.slots["exercise"])
+    state, kept = _leave_out(state, named)
+    if named == state.exercise:
+        return s._then(_skip_current(s, state, now), [kept])
+    said = answer(s, state, s._line("left_out", name=s.content.exercises[named].name), now)
+    return s._then(said, [Emit("exercise_skipped", {"exercise": named}), kept])
+
+
+def _skip_current(s: Session, state: State, now: float) -> Result:
+    """The exercise under way skipped, or why there is none to skip."""
     if state.exercise is None:
         return answer(s, state, s._line("skip_idle"), now)
     name = s._ex(state).name
@@ -162,10 +168,12 @@ def _skip(s: Session, state: State, heard: Heard, now: float) -> Result:
     return s._then(s._next_exercise(state, now, s._line("skipped", name=name)), [Silence(), fact])
 
 
-def _leave_out(state: State, ex_id: str) -> State:
-    """ex_id out of the workout under way and of any started later in the session."""
-    return replace(state, queue=tuple(ex for ex in state.queue if ex != ex_id),
-                   left_out=(*(ex for ex in state.left_out if ex != ex_id), ex_id))
+def _leave_out(state: State, ex_id: str) -> tuple[State, Emit]:
+    """ex_id out of the workout under way and of any started later in the session, and the fact
+    that keeps it out of later sessions of the day."""
+    state = replace(state, queue=tuple(ex for ex in state.queue if ex != ex_id),
+                    left_out=(*(ex for ex in state.left_out if ex != ex_id), ex_id))
+    return state, Emit("left_out", {"exercise": ex_id})
 
 
 def _switch_sides(s: Session, state: State, heard: Heard, now: float) -> Result:

@@ -80,7 +80,8 @@ def _context(history: History | None, args: argparse.Namespace, settings: Settin
     return Context(acknowledged=history.acknowledged(), last_pain=history.last_pain(),
                    week=history.week(), plans=history.plans(), previous=history.previous_plans(),
                    brief=_brief(settings, history.times_done()),
-                   done_today=history.done_today(), start=start)
+                   done_today=history.done_today(), left_out=history.left_out_today(),
+                   start=start)
 
 
 def _events(stack: ExitStack, path: Path | None, keep: list[Path | None]) -> EventLog:

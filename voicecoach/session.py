@@ -63,7 +63,8 @@ class Session(Reps):
     """The rules of a session over one catalogue and what is known of the user."""
 
     def begin(self, now: float) -> Result:
-        state = State(Phase.IDLE, at=now, plans=dict(self.context.plans))
+        state = State(Phase.IDLE, at=now, plans=dict(self.context.plans),
+                      left_out=self.context.left_out)
         if not self.context.acknowledged:
             return self._say(replace(state, phase=Phase.SAFETY), "safety_intro")
         return self._welcome(state, now)

@@ -65,6 +65,8 @@ class Context:
     """Exercises the user knows: briefed with name, plan and one cue only."""
     done_today: tuple[str, ...] = ()
     """Exercises already finished today, in earlier sessions."""
+    left_out: tuple[str, ...] = ()
+    """Exercises taken off today's workout by name in earlier sessions."""
     start: str | None = None
     """An exercise id or "routine" to begin with, as asked on the command line."""
 
