@@ -231,19 +231,23 @@ def run_script(coach: Coach, lines: list[tuple[float, str]]) -> None:
     coach.close(now)
 
 
-def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
-    """Real time: utterances from a queue (None ends the input), timed steps on the clock."""
+def run_live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock,
+             signalled: Callable[[], bool] = lambda: False) -> None:
+    """Real time: utterances from a queue (None ends the input), timed steps on the clock.
+    signalled: a signal came, whose INTERRUPTED may reach the queue after the end of input it
+    brought (a closed terminal)."""
     coach.clock = clock
     coach.begin(clock.now())
     try:
-        _live(coach, heard, clock)
+        _live(coach, heard, clock, signalled)
     except KeyboardInterrupt:  # Ctrl-C: the session is saved and summed up, then the exit
         coach.close(clock.now(), "interrupted")
         raise
     coach.close(clock.now())
 
 
-def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
+def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock,
+          signalled: Callable[[], bool]) -> None:
     """Until the session ends: by what is heard, or with the input (it says goodbye then)."""
     while not coach.ended:
         assert coach.state is not None
@@ -254,10 +258,10 @@ def _live(coach: Coach, heard: queue.Queue[Utterance], clock: Clock) -> None:
         except queue.Empty:
             coach.feed(Tick(), clock.now())
             continue
+        if text == INTERRUPTED or (text is None and signalled()):
+            raise KeyboardInterrupt
         if text is None:
             coach.feed(InputEnded(), clock.now())
-        elif text == INTERRUPTED:
-            raise KeyboardInterrupt
         elif isinstance(text, Notice):
             coach.notice(text, clock.now())
         else:

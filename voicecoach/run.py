@@ -172,7 +172,7 @@ def _live_session(coach: Coach, heard: queue.Queue[Utterance], received: list[in
     """The session in real time; the exit status: a signal's (128 + its number) once it is
     saved."""
     try:
-        run_live(coach, heard, MonotonicClock())
+        run_live(coach, heard, MonotonicClock(), lambda: bool(received))
     except KeyboardInterrupt:  # run_live has saved and summed up the session
         return 128 + (received[0] if received else signal.SIGINT)
     return 0
