@@ -556,3 +556,46 @@ def test_every_option_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None
         assert "None" not in sub.format_help(), name
     run_help = " ".join(commands.choices["run"].format_help().split())
     assert "/home/ann/.data/voicecoach/history.sqlite3" in run_help
+
+
+def test_an_events_file_in_a_missing_folder_says_how_to_fix_it(tmp_path: Path) -> None:
+    events = tmp_path / "nowhere" / "ev.jsonl"
+    result = vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db",
+                str(tmp_path / "h.db"), "--events", str(events))
+    assert assert_clean_error(result, 2) == (
+        f"voicecoach: Cannot write the events file {events} (No such file or directory); "
+        "pass --events a file in a folder that exists.")
+
+
+@pytest.mark.parametrize(("setting", "option", "where", "problem"), [
+    ("", ["--rate", "20"], "command line: --rate", "20 is too slow to follow"),
+    ("rate = 400\n", [], "{config}: rate", "400 is too fast to follow")])
+def test_a_rate_out_of_range_says_which_rates_to_give(tmp_path: Path, setting: str,
+                                                      option: list[str], where: str,
+                                                      problem: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(setting)
+    result = vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db",
+                str(tmp_path / "h.db"), *option, env={"VOICECOACH_CONFIG": str(config)})
+    assert assert_clean_error(result, 2) == (
+        f"voicecoach: {where.format(config=config)}: {problem}; give a rate from 80 to 300 "
+        "words per minute.")
+
+
+def test_a_settings_file_that_is_not_toml_names_itself_and_a_fix(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("voice en-gb\n")
+    result = vc("run", "--script", str(script(tmp_path, (0, "yes"))), "--db",
+                str(tmp_path / "h.db"), env={"VOICECOACH_CONFIG": str(config)})
+    line = assert_clean_error(result, 2)
+    assert line.startswith(f"voicecoach: {config} is not valid TOML (")
+    assert line.endswith("); fix that line or move the file aside.")
+
+
+def test_a_model_variable_that_names_nothing_is_warned_of_with_a_fix(tmp_path: Path) -> None:
+    result = vc("model", env={"VOICECOACH_MODEL": str(tmp_path / "none"),
+                              "HOME": str(tmp_path)})
+    assert result.returncode == 0
+    warning = [line for line in result.stderr.splitlines() if "VOICECOACH_MODEL" in line]
+    assert warning == [f"voicecoach: $VOICECOACH_MODEL names {tmp_path / 'none'}, where there is "
+                       "nothing; point it at a Vosk model folder, or unset it."]

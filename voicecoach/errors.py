@@ -13,9 +13,10 @@ class DataFileError(VoicecoachError):
     exit_code = 2
 
     def __init__(self, file: str, entry: str, problem: str) -> None:
-        """The message is "file: entry: problem"; with no entry (the file as a whole),
-        "file problem"."""
-        super().__init__(f"{file}: {entry}: {problem}" if entry else f"{file} {problem}")
+        """The message is "file: entry: problem."; with no entry (the file as a whole),
+        "file problem." (the period is added here)."""
+        text = f"{file}: {entry}: {problem}" if entry else f"{file} {problem}"
+        super().__init__(text if text.endswith(".") else f"{text}.")
         self.file = file
         self.entry = entry
 

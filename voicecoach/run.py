@@ -105,7 +105,11 @@ def _start_events(events: EventLog, path: Path | None) -> None:
     try:
         events.out = path.open("w", encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"Cannot write the events file {path} ({exc.strerror}).") from exc
+        fix = ("a file in a folder that exists" if isinstance(exc, FileNotFoundError)
+               else "a file, not a folder" if isinstance(exc, IsADirectoryError)
+               else "a file in a folder you can write to")
+        raise UsageError(f"Cannot write the events file {path} ({exc.strerror}); pass --events "
+                         f"{fix}.") from exc
 
 
 def _close_events(events: EventLog) -> None:

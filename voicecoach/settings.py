@@ -50,26 +50,45 @@ def load_settings(path: Path | None = None) -> Settings:
     except NotADirectoryError as exc:
         raise DataFileError(str(path), "", "cannot be there, as a part of that path is a file; "
                             "set $VOICECOACH_CONFIG to a settings file") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(str(path), "file", f"cannot be read as TOML ({exc})") from exc
+    except OSError as exc:
+        raise DataFileError(str(path), "", f"cannot be read ({exc.strerror or exc}); check its "
+                            "permissions, or move the file aside") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(str(path), "", "is not UTF-8 text; save it as UTF-8, or move the "
+                            "file aside") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(str(path), "", f"is not valid TOML ({exc}); fix that line or "
+                            "move the file aside") from exc
     return validate(data, str(path))
 
 
-def validate(data: dict[str, object], where: str) -> Settings:
+def validate(data: dict[str, object], where: str, prefix: str = "") -> Settings:
+    """The settings in data, from where; an error names a setting with prefix ("--" for the
+    command line's options)."""
     unknown = set(data) - {"voice", "rate", "brief"}
     if unknown:
         raise DataFileError(where, ", ".join(sorted(unknown)), "is not a setting; use voice, "
-                            "rate or brief")
+                            "rate or brief, or remove it")
     voice, rate, brief = data.get("voice"), data.get("rate"), data.get("brief", "auto")
     if voice is not None and not isinstance(voice, str):
-        raise DataFileError(where, "voice", "must be a quoted voice name, such as \"en-us\"")
-    low, high = RATE_RANGE
-    if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool)
-                             or not low <= rate <= high):
-        raise DataFileError(where, "rate", f"must be words per minute from {low} to {high}")
+        raise DataFileError(where, prefix + "voice", f"{voice!r} is not a voice name; write one "
+                            "in quotes, such as \"en-us\"")
+    speed = None if rate is None else _check_rate(rate, where, prefix + "rate")
     if brief not in BRIEF:
-        raise DataFileError(where, "brief", f"must be one of {', '.join(BRIEF)}")
-    return Settings(voice, rate, str(brief))
+        raise DataFileError(where, prefix + "brief", f"{brief!r} is not a brief mode; use "
+                            f"{', '.join(BRIEF[:-1])} or {BRIEF[-1]}")
+    return Settings(voice, speed, str(brief))
+
+
+def _check_rate(rate: object, where: str, entry: str) -> int:
+    low, high = RATE_RANGE
+    give = f"give a rate from {low} to {high} words per minute"
+    if not isinstance(rate, int) or isinstance(rate, bool):
+        raise DataFileError(where, entry, f"{rate!r} is not a whole number; {give}")
+    if not low <= rate <= high:
+        raise DataFileError(where, entry, f"{rate} is too {'slow' if rate < low else 'fast'} "
+                            f"to follow; {give}")
+    return rate
 
 
 def merged(settings: Settings, voice: str | None, rate: int | None, brief: str | None) -> Settings:
@@ -77,4 +96,4 @@ def merged(settings: Settings, voice: str | None, rate: int | None, brief: str |
     options: dict[str, object] = {"voice": voice or settings.voice,
                                   "rate": rate if rate is not None else settings.rate,
                                   "brief": brief or settings.brief}
-    return validate({k: v for k, v in options.items() if v is not None}, "command line")
+    return validate({k: v for k, v in options.items() if v is not None}, "command line", "--")

@@ -69,7 +69,7 @@ def test_a_broken_model_and_a_broken_settings_file_each_get_a_fix(
     assert lines["recognizer model"].startswith("[fix] The Vosk model at ")
     assert "is broken or incomplete" in lines["recognizer model"]
     assert lines["settings file"].startswith(f"[fix] {tmp_path / 'config.toml'}")
-    assert "cannot be read as TOML" in lines["settings file"]
+    assert "is not valid TOML" in lines["settings file"]
 
 
 def test_a_model_named_where_there_is_none_gets_a_fix_not_another_model(
@@ -93,7 +93,7 @@ def test_a_settings_file_that_is_not_there_is_said_to_leave_the_defaults(
     monkeypatch.setenv("VOICECOACH_CONFIG", str(tmp_path))
     assert report(capsys)[1]["settings file"] == (
         f"[fix] {tmp_path} is a folder, not a settings file; move it away, or set "
-        "$VOICECOACH_CONFIG to a settings file")
+        "$VOICECOACH_CONFIG to a settings file.")
 
 
 @pytest.mark.audio

@@ -92,7 +92,7 @@ def test_a_variable_that_names_a_file_or_a_folder_without_a_model_is_warned_of(
         with caplog.at_level(logging.WARNING):
             assert find_model(None)[0] is None
         assert f"${var} names {nowhere / place}, {what}" in caplog.text
-        assert "fix it or unset it" in caplog.text
+        assert "; point it at a Vosk model folder, or unset it." in caplog.text
 
 
 def test_a_variable_that_names_a_model_or_a_folder_of_models_is_not_warned_of(
@@ -223,7 +223,7 @@ def test_the_model_command_says_where_it_looked_and_how_to_fetch(
     assert main(["model"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:-1] == [f"looked in {place}" for place in find_model(None)[1]]
-    assert lines[-1] == "no model found; run `voicecoach model --fetch`"
+    assert lines[-1] == "no model found; run `voicecoach model --fetch`."
 
 
 @pytest.mark.vosk

@@ -121,7 +121,7 @@ def cmd_model(args: argparse.Namespace) -> int:
     if found is None and args.model is not None:
         raise VoicecoachError(not_a_model(args.model))
     if found is None:
-        print("no model found; run `voicecoach model --fetch`")
+        print("no model found; run `voicecoach model --fetch`.")
         return 0
     from voicecoach.audio.vosk_recognizer import check_model
 

@@ -42,7 +42,8 @@ def find_model(explicit: Path | None) -> tuple[Path | None, list[str]]:
         named = os.environ.get(var)
         wrong = _no_model_at(Path(named).expanduser()) if named else None
         if wrong:
-            log.warning("$%s names %s, %s; fix it or unset it", var, named, wrong)
+            log.warning("$%s names %s, %s; point it at a Vosk model folder, or unset it.",
+                        var, named, wrong)
     if explicit is not None:  # a place the user names is the only one looked in, as run uses it
         return model_in(explicit.expanduser()), [str(explicit)]
     looked: list[str] = []

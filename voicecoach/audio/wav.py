@@ -115,8 +115,9 @@ class WavSource:
         if got < frame:
             raise AudioError(f"{self.path} holds no audio samples; record or export it again.")
         if left > 0 and self._size < STREAMED and not self._closed:
-            log.warning("%s is cut short: %d of its %d bytes of data are there; what is missing "
-                        "is not heard", self.path, got, self._size)
+            log.warning("%s is cut short: %d of its %d bytes of data are there, and what is "
+                        "missing is not heard; record or export it again.",
+                        self.path, got, self._size)
 
     def close(self) -> None:
         self._closed = True
@@ -142,7 +143,7 @@ def open_wav(path: Path) -> tuple[BinaryIO, WavFormat, int]:
     log.debug("%s: %d Hz, %d channel(s), %d-bit", path, fmt.rate, fmt.channels, fmt.bits)
     if fmt.rate < NARROWBAND_RATE:
         log.warning("%s is recorded at %d Hz, which loses the higher sounds of speech: it will "
-                    "be misheard more often; record at 16000 Hz or more", path, fmt.rate)
+                    "be misheard more often; record at 16000 Hz or more.", path, fmt.rate)
     return file, fmt, size
 
 
