@@ -15,7 +15,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DataFileError(str(path), "file", f"cannot be read ({exc.strerror})") from exc
+        raise DataFileError(str(path), "file", f"cannot be read ({exc.strerror}); check the "
+                            "path and its permissions") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"

@@ -241,12 +241,14 @@ def load_intents(folder: Path) -> IntentSet:
     files = sorted(folder.glob("*.yaml"))
     if not files:
         inside = sorted(sub.name for sub in folder.iterdir() if any(sub.glob("*.yaml")))
-        hint = f"; name the language folder inside it, {folder / inside[0]}" if inside else ""
-        raise DataFileError(str(folder), "folder", f"has no intent files (*.yaml){hint}")
+        hint = (f"name the language folder inside it, {folder / inside[0]}" if inside
+                else "check the path (or $VOICECOACH_INTENTS)")
+        raise DataFileError(str(folder), "folder", f"has no intent files (*.yaml); {hint}")
     merged = _merge(files)
     missing = [name for name in INTENT_NAMES if name not in merged["intents"]]
     if missing:
-        raise DataFileError(str(folder), "intents", f"no examples for {', '.join(missing)}")
+        raise DataFileError(str(folder), "intents", f"no examples for {', '.join(missing)}; "
+                            "add their sentences to a file in that folder")
     return IntentSet(
         language=folder.name,
         intents=merged["intents"],

@@ -264,7 +264,8 @@ class Listener(threading.Thread):
                 self.source = self.open_source()
                 listen(self.source, self.recognizer, self.hearing, self._arrived)
                 if not self.stopping.is_set():
-                    raise AudioError("The microphone stream ended.")
+                    raise AudioError("The microphone stream ended; check that it is still "
+                                     "connected.")
             except AudioError as exc:
                 self._lose(exc)
                 self._let_go()

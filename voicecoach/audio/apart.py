@@ -99,7 +99,7 @@ class RecognizerProcess:
                 if self._closed:  # ended by close() while this call waited
                     return None
                 self._process.join(timeout=1.0)
-                log.warning("the speech recognizer stopped (exit code %s); starting it again",
+                log.warning("the speech recognizer stopped (exit code %s); starting it again.",
                             self._process.exitcode)
                 self._stop()
                 try:
@@ -137,7 +137,8 @@ def serve(conn: Connection, kind: str, model: Path | None, sentences: list[str],
         try:
             heard = recognizer.accept(pcm) if what == "accept" else getattr(recognizer, what)()
         except RuntimeError as exc:  # the decoder failed on this audio: the next may do
-            log.warning("the speech recognizer failed on a piece of audio (%s)", exc)
+            log.warning("the speech recognizer failed on a piece of audio (%s), which is not "
+                        "heard; if this repeats, run again with -v and report it.", exc)
             heard = None
         try:
             conn.send((True, heard))

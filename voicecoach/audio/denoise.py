@@ -63,7 +63,7 @@ class Denoiser:
             return b"".join(self._frame(data[i : i + 2 * FRAME])
                             for i in range(0, whole, 2 * FRAME))
         except Exception as exc:  # the native module failed to start or run: hear the room as is
-            logger.warning("noise suppression failed (%s); listening without it", exc)
+            logger.warning("noise suppression failed (%s); listening without it.", exc)
             self._failed = True
             return data[:whole]
 
@@ -102,5 +102,5 @@ def make_denoiser() -> Denoiser | None:
         return Denoiser()
     except Exception as exc:  # an import or native-library failure: listening must go on
         logger.warning("noise suppression is off (%s); a noisy room will be misheard more "
-                       "often: reinstall voicecoach to get it back", exc)
+                       "often: reinstall voicecoach to get it back.", exc)
         return None

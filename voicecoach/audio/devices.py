@@ -131,4 +131,4 @@ def close_stream(stream: Any, what: str) -> None:
         stream.abort()
         stream.close()
     except portaudio().PortAudioError as exc:
-        logger.warning("closing the %s failed: %s", what, exc)
+        logger.warning("closing the %s failed (%s); it is let go as it is.", what, exc)

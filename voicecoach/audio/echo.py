@@ -145,7 +145,8 @@ class EchoCanceller:
             return b"".join(self._frame(captured[i * FRAME : (i + 1) * FRAME])
                             for i in range(frames))
         except RuntimeError as exc:  # the native module failed: hear the room as it is
-            logger.warning("echo cancellation failed (%s); listening without it", exc)
+            logger.warning("echo cancellation failed (%s); listening without it: use headphones, "
+                           "or the coach may take its own voice for yours.", exc)
             self._failed = True
             return captured.tobytes()
 
@@ -265,5 +266,5 @@ def make_canceller(playback: Playback | None) -> EchoCanceller | None:
     except Exception as exc:  # an import or native-library failure: listening must go on
         logger.warning("echo cancellation is off (%s); through a speaker the coach may take its "
                        "own voice for pain and stop: use headphones, or reinstall voicecoach to "
-                       "get it back", exc)
+                       "get it back.", exc)
         return None

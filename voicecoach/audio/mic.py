@@ -134,8 +134,8 @@ class MicSource:
     def _report_losses(self) -> None:
         counts = (self.overflows, self.dropped)
         if counts != self._reported:
-            logger.warning("microphone lost audio: %d overflowed blocks, %d dropped blocks",
-                           *counts)
+            logger.warning("microphone lost audio: %d overflowed blocks, %d dropped blocks; if "
+                           "this repeats, close other busy programs.", *counts)
             self._reported = counts
 
     def close(self) -> None:
@@ -148,7 +148,7 @@ class MicSource:
         if closer.is_alive():
             _left_behind.append(closer)
             logger.warning("the microphone did not close within %g s (its driver is stuck); "
-                           "leaving it behind", CLOSE_SECONDS)
+                           "leaving it behind; reconnect it if it stays stuck.", CLOSE_SECONDS)
 
     def _shutdown(self) -> None:
         close_stream(self._stream, "microphone")

@@ -62,11 +62,12 @@ class Player:
         underflows = out.underflows
         out.queue(line)
         if not line.done.wait(timeout=len(pcm) / 2 / out.rate + SLACK):
-            logger.warning("playback did not finish in time; cutting it off")
+            logger.warning("playback did not finish in time; cutting it off.")
             line.cut = True
             line.done.wait(timeout=0.5)
         if out.underflows > underflows:
-            logger.warning("speaker underflowed %d times in one line", out.underflows - underflows)
+            logger.warning("speaker underflowed %d times in one line; if its sound stutters, close "
+                           "other busy programs.", out.underflows - underflows)
         if line.start is None or line.end is None:
             return None
         time.sleep(max(0.0, line.end - time.monotonic()))  # until its last sample has sounded

@@ -130,7 +130,7 @@ class TtsSpeaker:
             try:
                 when = self._player.play(self.synthesizer.clip(line, self.voice, self.rate))
             except AudioError as exc:
-                logger.warning("could not speak %r: %s", line, exc)
+                logger.warning("could not speak %r (%s); the session goes on.", line, exc)
             except Exception:  # a dead speaker thread would leave every later line queued
                 logger.exception("could not speak %r", line)
             finally:

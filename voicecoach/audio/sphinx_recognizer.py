@@ -195,8 +195,8 @@ def _decoder(sentences: list[str], garbage: bool) -> pocketsphinx.Decoder:
     prons = pronunciations(words)
     unknown = [word for word in words if word not in prons]
     if unknown:
-        log.warning("pocketsphinx has no pronunciation for %s; these words cannot be recognized "
-                    "(add them to %s)", ", ".join(unknown), EXTRA_DICT.name)
+        log.warning("pocketsphinx has no pronunciation for %s, so these words cannot be "
+                    "recognized; add them to %s.", ", ".join(unknown), EXTRA_DICT.name)
     kept = [" ".join(w for w in s.split() if w in prons) for s in sentences]
     if garbage:
         prons[UNK] = PHONES
@@ -210,7 +210,7 @@ def _decoder(sentences: list[str], garbage: bool) -> pocketsphinx.Decoder:
                                         fwdflatsfwin=FLAT_WINDOW, loglevel="FATAL")
         except (RuntimeError, ValueError) as exc:
             raise ModelError("pocketsphinx could not load its bundled English model; reinstall "
-                             "it with: pip install --force-reinstall pocketsphinx") from exc
+                             "it with: pip install --force-reinstall pocketsphinx.") from exc
 
 
 def pronunciations(words: Iterable[str]) -> dict[str, list[str]]:

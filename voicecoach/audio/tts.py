@@ -156,7 +156,7 @@ class Synthesizer:
         try:
             return self._render(line)
         except Exception as exc:
-            logger.warning("speech engine failed on %r (%s); starting a new one", line[0], exc)
+            logger.warning("speech engine failed on %r (%s); starting a new one.", line[0], exc)
             self._restart()
         try:
             return self._render(line)

@@ -123,11 +123,13 @@ def grammar(model: vosk.Model, sentences: list[str], path: Path) -> list[str]:
                          f"English model?); {FETCH_HINT}.")
     if missing:
         log.warning("The Vosk model at %s lacks %d of the coach's words, which it cannot hear: "
-                    "%s", path, len(missing), ", ".join(missing))
+                    "%s; for all of them, %s.", path, len(missing), ", ".join(missing),
+                    FETCH_HINT)
     unknown = [t for t in UNKNOWN_TOKENS if model.vosk_model_find_word(t) >= 0][:1]
     if not unknown:
         log.warning("The Vosk model at %s has no unknown-word token; speech that is not for the "
-                    "coach will be heard as the coach's words", path)
+                    "coach will be heard as the coach's words; for a model with one, %s.", path,
+                    FETCH_HINT)
     return known + unknown
 
 
