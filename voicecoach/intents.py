@@ -23,7 +23,8 @@ NUMBER_SLOTS = ("count", "seconds", "rating")
 SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
               "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
-              "inabilities", "body_actions", "feeling_words", "being_words", "well_hedges")
+              "inabilities", "body_actions", "feeling_words", "being_words", "well_hedges",
+              "body_ill")
 MAPPINGS = ("lists", "numbers")
 """The keys of the intent files that hold a mapping; the others (fillers, pain_words, ...) hold
 a list."""
@@ -106,6 +107,8 @@ class IntentSet:
     feeling great", "i'm not okay"."""
     well_hedges: tuple[tuple[str, ...], ...]
     """Just before a word of being well, these deny it: "i'm far from okay"."""
+    body_ill: frozenset[str]
+    """Words of being unwell that, just after one of feeling_words, are pain: "i feel awful"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -152,7 +155,8 @@ class IntentSet:
         phrases = (*self.body_verdicts, *self.body_places, *self.body_doubts,
                    *self.body_questions, *self.corrections, *self.inabilities, *self.body_actions)
         words = (self.pain_words | self.pain_cries | self.body_parts | self.body_links
-                 | self.body_well | self.body_form | self.body_denials | self.affirmations)
+                 | self.body_well | self.body_ill | self.body_form | self.body_denials
+                 | self.affirmations)
         return out + sorted(words | {*self.uncertain, *self.help_calls}
                             | {" ".join(p) for p in phrases})
 
@@ -280,6 +284,7 @@ def load_intents(folder: Path) -> IntentSet:
         feeling_words=frozenset(_words(merged, "feeling_words", folder)),
         being_words=frozenset(_words(merged, "being_words", folder)),
         well_hedges=tuple(tuple(h.split()) for h in _words(merged, "well_hedges", folder)),
+        body_ill=frozenset(_words(merged, "body_ill", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),

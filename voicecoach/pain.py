@@ -23,6 +23,10 @@ UNDONE_AFTER = 2
 any less", "my knee was fine until now"."""
 DENIAL_WORDS = 3
 """How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
+ILL_AFTER = 3
+"""How many words after "feel" a word of being unwell may be ("i feel really quite awful")."""
+FEELERS = frozenset({"i", "i'm", "im", "me", "am"})
+"""Just before "feel", these say the speaker feels it."""
 REPEATS = re.compile(r"([a-z])\1+")
 """A letter typed more than once in a row: a cry drawn out ("owww", "ouchhh") is the pain word."""
 SLIP_LETTERS = 4
@@ -239,6 +243,8 @@ class PainReader:
         ("i'm far from okay"), or a word of well_undoers just after ("it was fine till i rolled
         over"). "well" is no word of body_well: after a body part it is most often "as well" ("my
         back feels odd as well")."""
+        if self._feeling_ill(tokens):
+            return True
         for i, token in enumerate(tokens):
             if token not in self.intents.body_well and token != "well":
                 continue
@@ -246,6 +252,18 @@ class PainReader:
             before = tokens[max(0, i - DENIAL_WORDS) : i]
             if (self._undone_well(tokens, i) or self._hedged(tokens, i)
                     or (self._denied(tokens, i) and how & set(before))):
+                return True
+        return False
+
+    def _feeling_ill(self, tokens: Words) -> bool:
+        """A word of body_ill up to ILL_AFTER words after one of feeling_words that opens the talk
+        or follows the speaker (FEELERS), with no denial just before: "i feel awful", "feeling a
+        bit rough", "it makes me feel strange"; not "i don't feel awful", nor "skip them if they
+        feel weird"."""
+        for i, token in enumerate(tokens):
+            if (token in self._feeling and (i == 0 or tokens[i - 1] in FEELERS)
+                    and not self._denied(tokens, i)
+                    and self.intents.body_ill.intersection(tokens[i + 1 : i + 1 + ILL_AFTER])):
                 return True
         return False
 
