@@ -17,7 +17,7 @@ from voicecoach.matcher import Matcher
 DEV = Path(__file__).parent / "data" / "dev_en.yaml"
 FLOORS = {"in_domain": 0.89, "not_for_the_coach": 0.93, "pain": 1.0}
 """Lowest share of each group of the development set that must come out right (measured: 90.1% of
-3479, 94.3% of 2529 and all 1459 pain phrases but the 11 of KNOWN_MISSES). The batch of negated
+3479, 94.3% of 2529 and all 1609 pain phrases but the 21 of KNOWN_MISSES). The batch of negated
 and conditional commands, whose negated stops and pauses are labelled null though the coach obeys
 them, took the others from 96.8% to 95.8%, and the batch of unusual pain reports, whose talk of
 effort is taken for pain ("my legs are shaking from the effort"), to 95.1%, where the batch of
@@ -50,7 +50,9 @@ up" until pain sentences counted inside longer utterances, "my foot's gone dead"
 "my" body part was pain, and "i feel sick" and "my chest feels tight" until those were a pain
 word and a body part, and "i'm far from okay" (a no to "any pain?") and seven more like it until
 a hedge before a word of being well (well_hedges) denied it, and "it's not like it doesn't hurt"
-until "like" undid a negation after it. Only the pain phrases of KNOWN_MISSES are missed."""
+until "like" undid a negation after it; of the batch of distress said mid-exercise, 20 of 150 were
+missed when written, 10 since ("i feel awful" once feeling unwell was pain, body_ill; "i can't bear
+it" once it was something the body cannot do). Only the pain phrases of KNOWN_MISSES are missed."""
 KNOWN_MISSES = {
     # a denial of a denial, or of being well, told the long way round
     "there's not one position where my back doesn't ache",
@@ -62,6 +64,14 @@ KNOWN_MISSES = {
     "i was okay on the way up but not on the way down", "it hasn't settled down at all",
     "i thought it would wear off but it hasn't",
     "the pain's gone from my back but now it's in my knee",
+    # distress in images or in words the coach does not listen for, and a rating that grew
+    "this is torture", "i'm in bits here", "my body is telling me no",
+    "there's a hot poker in my bum cheek", "whoa the ceiling's going round and round",
+    "argh that's horrible", "summat's up with me hip it's not right",
+    "clamshell on the left side is giving me grief in the hip",
+    "it was a two before now it's like a seven",
+    # taken for a stop, which ends the session too
+    "please make it stop",
 }
 """Pain phrases of the development set the matcher does not catch, each by name: a change that
 catches one takes it out of here, and one that misses another fails. A person hears pain in each;
