@@ -24,7 +24,7 @@ SLOTS = ("exercise", *NUMBER_SLOTS)
 BODY_LISTS = ("pain_cries", "body_parts", "body_links", "body_verdicts", "body_well", "body_form",
               "body_places", "body_doubts", "body_denials", "body_questions", "body_stretches",
               "inabilities", "body_actions", "feeling_words", "being_words", "well_hedges",
-              "body_ill")
+              "body_ill", "feelers")
 MAPPINGS = ("lists", "numbers")
 """The keys of the intent files that hold a mapping; the others (fillers, pain_words, ...) hold
 a list."""
@@ -109,6 +109,8 @@ class IntentSet:
     """Just before a word of being well, these deny it: "i'm far from okay"."""
     body_ill: frozenset[str]
     """Words of being unwell that, just after one of feeling_words, are pain: "i feel awful"."""
+    feelers: frozenset[str]
+    """Just before one of feeling_words, these say the speaker feels it: "i feel awful"."""
     affirmations: frozenset[str]
     """Words of plain assent that make an utterance they open, asking to go on, a yes: "yeah go
     on"."""
@@ -285,6 +287,7 @@ def load_intents(folder: Path) -> IntentSet:
         being_words=frozenset(_words(merged, "being_words", folder)),
         well_hedges=tuple(tuple(h.split()) for h in _words(merged, "well_hedges", folder)),
         body_ill=frozenset(_words(merged, "body_ill", folder)),
+        feelers=frozenset(_words(merged, "feelers", folder)),
         affirmations=frozenset(_words(merged, "affirmations", folder)),
         uncertain=_words(merged, "uncertain", folder),
         refusals=tuple(tuple(r.split()) for r in _words(merged, "refusals", folder)),

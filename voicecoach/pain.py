@@ -21,8 +21,6 @@ DENIAL_WORDS = 3
 """How many words before a word of body_well a denial takes it back ("isn't feeling too good")."""
 ILL_AFTER = 3
 """How many words after "feel" a word of being unwell may be ("i feel really quite awful")."""
-FEELERS = frozenset({"i", "i'm", "im", "me", "am"})
-"""Just before "feel", these say the speaker feels it."""
 
 
 class PainReader(PainForms):
@@ -37,6 +35,7 @@ class PainReader(PainForms):
                                reverse=True):
             self._negations.setdefault(negation[0], []).append(negation)
         self._feeling = word_set(intents.feeling_words)
+        self._feelers = word_set(intents.feelers)
         self._being = word_set(intents.being_words)
         self._hedges = [h for h in (tokens(" ".join(h)) for h in intents.well_hedges) if h]
         calls = [normaliser.unfilled(split(call)) for call in intents.help_calls]
@@ -154,11 +153,11 @@ class PainReader(PainForms):
 
     def _feeling_ill(self, tokens: Words) -> bool:
         """A word of body_ill up to ILL_AFTER words after one of feeling_words that opens the talk
-        or follows the speaker (FEELERS), with no denial just before: "i feel awful", "feeling a
-        bit rough", "it makes me feel strange"; not "i don't feel awful", nor "skip them if they
-        feel weird"."""
+        or follows one of feelers (the speaker), with no denial just before: "i feel awful",
+        "feeling a bit rough", "it makes me feel strange"; not "i don't feel awful", nor "skip
+        them if they feel weird"."""
         for i, token in enumerate(tokens):
-            if (token in self._feeling and (i == 0 or tokens[i - 1] in FEELERS)
+            if (token in self._feeling and (i == 0 or tokens[i - 1] in self._feelers)
                     and not self._denied(tokens, i)
                     and self.intents.body_ill.intersection(tokens[i + 1 : i + 1 + ILL_AFTER])):
                 return True
